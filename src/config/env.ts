@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { timeZone } from './rules-schema.js';
+
+export const OFFICIAL_TELEGRAM_API_ROOT = 'https://api.telegram.org';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** https anywhere; plain http only for a loopback host (a local sandbox or a tunnel on this machine). */
+function secureUrl(what: string) {
+  return z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    } catch {
+      return false;
+    }
+  }, { error: `expected an https:// URL for ${what} (plain http:// only for localhost/127.0.0.1)` });
+}
+
+export const webhookUrlSchema = secureUrl('the Bitrix24 inbound webhook').refine(
+  (value) => {
+    try {
+      return /^\/rest\/\d+\/[^/]+\/?$/.test(new URL(value).pathname);
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected the inbound webhook form https://<portal>/rest/<userId>/<code>/' },
+);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce.number().int().min(0).max(65535, { error: 'expected a TCP port 0–65535' });
+
+export const envSchema = z.object({
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]{20,}$/, {
+    error: 'expected a bot token from @BotFather, like 123456789:AA…',
+  }).optional(),
+  TELEGRAM_API_ROOT: secureUrl('TELEGRAM_API_ROOT').default(OFFICIAL_TELEGRAM_API_ROOT),
+  B24_WEBHOOK_URL: webhookUrlSchema.optional(),
+  /** The application token of the Bitrix24 outgoing webhook that posts events to /b24/events. */
+  B24_APPLICATION_TOKEN: z.string().min(8).optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'expected redis://host:port or rediss://…' }).default('redis://127.0.0.1:6379'),
+  BOT_CONFIG: z.string().min(1).default('config/rules.example.yaml'),
+  BOT_TIMEZONE: timeZone.default('Europe/Moscow'),
+  HTTP_PORT: port.default(3000),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of: ${LOG_LEVELS.join(', ')}` }).default('info'),
+  /** When set, Telegram updates arrive by webhook at PUBLIC_URL/telegram/webhook instead of long polling. */
+  PUBLIC_URL: secureUrl('PUBLIC_URL').optional(),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, {
+    error: 'expected 1–256 characters A-Z, a-z, 0-9, _ and -',
+  }).optional(),
+  /** Bitrix24 REST budget shared by all processes: sustained requests/s and burst (Enterprise portals allow more). */
+  B24_RATE_PER_SECOND: z.coerce.number().positive().default(2),
+  B24_RATE_BURST: z.coerce.number().int().positive().default(40),
+  ADMIN_USER: z.string().min(1).optional(),
+  ADMIN_PASSWORD: z.string().min(8, { error: 'expected at least 8 characters' }).optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,38 @@
+/**
+ * Secrets (bot token, webhook code, application tokens) must never reach a log line or an error message.
+ * Everything that renders text for humans passes through `maskSecrets`; known secret values are registered
+ * at start-up so they are masked wherever they appear (URLs, axios error messages, stack traces).
+ */
+const registered = new Set<string>();
+
+export function registerSecret(value: string | undefined | null): void {
+  if (value && value.length >= 6) registered.add(value);
+}
+
+/** Only for tests. */
+export function clearRegisteredSecrets(): void {
+  registered.clear();
+}
+
+const PATTERNS: Array<[RegExp, string]> = [
+  // Telegram bot tokens: 123456789:AA... (also inside /bot<token>/ URL paths)
+  [/\b\d{5,}:[A-Za-z0-9_-]{30,}\b/g, '<bot-token>'],
+  // Bitrix24 inbound webhook: /rest/<userId>/<code>/
+  [/(\/rest\/(?:api\/)?\d+\/)[^/\s"']+/g, '$1<webhook-code>'],
+  // application_token=... in form bodies / query strings
+  [/(application_token[\]"']?\s*[=:]\s*"?)[^&\s"',}]+/gi, '$1<secret>'],
+  // basic-auth credentials in URLs
+  [/(\/\/)[^/\s:@]+:[^/\s@]+@/g, '$1<credentials>@'],
+];
+
+export function maskSecrets(text: string): string {
+  let out = text;
+  for (const secret of registered) out = out.split(secret).join('<secret>');
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** A URL safe to show: origin and path with any secret part masked. */
+export function maskUrl(url: string): string {
+  return maskSecrets(url);
+}
