@@ -1,0 +1,29 @@
+/** Russian texts: the default language and the canonical key set (en.ts must match it; tsc checks). */
+export const ru = {
+  'start.greeting': (p: { name: string }) =>
+    `Здравствуйте, ${p.name}! Я DealPilot — помощник отдела продаж: новые лиды, напоминания по сделкам, ` +
+    'согласования и отчёты прямо в чате.',
+  'start.link_prompt':
+    'Чтобы начать, свяжите этот чат с вашим пользователем Битрикс24: нажмите «Поделиться номером» — ' +
+    'я найду вас по номеру телефона в профиле Битрикс24. Или попросите администратора прислать ссылку-приглашение.',
+  'start.share_phone': '📱 Поделиться номером',
+  'start.linked': (p: { name: string }) => `Готово: этот чат связан с пользователем Битрикс24 «${p.name}».`,
+  'start.already_linked': (p: { name: string }) => `Вы уже вошли как «${p.name}». /help — что я умею.`,
+  'help.title': 'Что я умею:',
+  'help.start': '/start — начать и связать чат с Битрикс24',
+  'help.help': '/help — эта справка',
+  'help.settings': '/settings — язык, тихие часы, канал уведомлений',
+  'help.report': '/report [today|yesterday|week|month] — отчёт по сделкам',
+  'help.unlink': '/unlink — отвязать этот чат',
+  'help.supervisor': 'Как руководитель вы получаете эскалации и согласования своего отдела.',
+  'help.admin': 'Как администратор вы видите все отделы.',
+  'help.unlinked': 'Сначала свяжите чат с Битрикс24: /start',
+  'errors.generic': 'Что-то пошло не так. Попробуйте ещё раз чуть позже.',
+  'errors.outdated_button': 'Эта кнопка устарела.',
+  'errors.not_allowed': 'У вас нет прав на это действие.',
+  'errors.too_many': 'Слишком много нажатий — подождите пару секунд.',
+  'errors.unknown_command': 'Не знаю такой команды. /help — список команд.',
+};
+
+/** Each key is a plain string or a function of typed parameters; en.ts must provide the same shape. */
+export type Messages = { [K in keyof typeof ru]: (typeof ru)[K] extends string ? string : (typeof ru)[K] };

@@ -1,0 +1,109 @@
+/**
+ * A calendar date with no time and no zone ("14 May 2019"), and the few helpers every rule needs.
+ * Arithmetic runs on day numbers (days since 1970-01-01 on the proleptic Gregorian calendar), so it never
+ * depends on the process's time zone or on DST.
+ */
+import { dayjs, type Dayjs } from './dayjs.js';
+
+export interface CalendarDate {
+  readonly year: number;
+  /** 1 … 12 */
+  readonly month: number;
+  /** 1 … 31 */
+  readonly day: number;
+}
+
+const MS_PER_DAY = 86_400_000;
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** True when year/month/day name a real day (31.02 and 29.02 of a non-leap year do not). */
+export function isValidCalendarDate(date: { year: number; month: number; day: number }): boolean {
+  const { year, month, day } = date;
+  return Number.isInteger(year) && Number.isInteger(month) && Number.isInteger(day)
+    && year >= 1 && year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+export function calendarDate(year: number, month: number, day: number): CalendarDate {
+  const date = { year, month, day };
+  if (!isValidCalendarDate(date)) throw new RangeError(`not a calendar date: ${year}-${month}-${day}`);
+  return date;
+}
+
+/** Days since 1970-01-01 (negative before). */
+export function toDayNumber(date: CalendarDate): number {
+  // Date.UTC maps years 0…99 to 1900…1999; setUTCFullYear does not.
+  const d = new Date(0);
+  d.setUTCFullYear(date.year, date.month - 1, date.day);
+  return Math.round(d.getTime() / MS_PER_DAY);
+}
+
+export function fromDayNumber(dayNumber: number): CalendarDate {
+  const d = new Date(dayNumber * MS_PER_DAY);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** Negative when a is earlier, 0 when the same day, positive when later. */
+export function compareDates(a: CalendarDate, b: CalendarDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
+}
+
+export function sameDate(a: CalendarDate, b: CalendarDate): boolean {
+  return compareDates(a, b) === 0;
+}
+
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return fromDayNumber(toDayNumber(date) + days);
+}
+
+/** Whole days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: CalendarDate, to: CalendarDate): number {
+  return toDayNumber(to) - toDayNumber(from);
+}
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: CalendarDate): number {
+  // 1970-01-01 was a Thursday (ISO 4).
+  return ((((toDayNumber(date) + 3) % 7) + 7) % 7) + 1;
+}
+
+/** "2019-05-14" (year padded to 4 digits). */
+export function toIso(date: CalendarDate): string {
+  return `${String(date.year).padStart(4, '0')}-${String(date.month).padStart(2, '0')}-${String(date.day).padStart(2, '0')}`;
+}
+
+/** Parses exactly "YYYY-MM-DD"; null for anything else or an impossible date. */
+export function parseIsoDate(text: string): CalendarDate | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return null;
+  const date = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  return isValidCalendarDate(date) ? date : null;
+}
+
+/** The calendar date a dayjs value shows (in whatever zone/offset it carries). */
+export function fromDayjs(value: Dayjs): CalendarDate {
+  return { year: value.year(), month: value.month() + 1, day: value.date() };
+}
+
+/** The calendar date of an instant as seen in a time zone. */
+export function calendarDateAt(instant: Date, timeZone: string): CalendarDate {
+  return fromDayjs(dayjs(instant).tz(timeZone));
+}
+
+/**
+ * The instant when the wall clock in `timeZone` shows `minuteOfDay` on `date`. A wall time that DST skips
+ * maps to the instant just after the gap; a repeated one to its later occurrence (dayjs' rule).
+ */
+export function instantAt(date: CalendarDate, minuteOfDay: number, timeZone: string): Date {
+  if (minuteOfDay >= 24 * 60) return instantAt(addDays(date, Math.floor(minuteOfDay / 1440)), minuteOfDay % 1440, timeZone);
+  const hh = String(Math.floor(minuteOfDay / 60)).padStart(2, '0');
+  const mm = String(minuteOfDay % 60).padStart(2, '0');
+  return dayjs.tz(`${toIso(date)}T${hh}:${mm}:00`, timeZone).toDate();
+}
