@@ -23,7 +23,7 @@ export interface ManagerFacts {
   departmentIds: number[];
   /** At work now: not absent, work day open (when timeman is used). */
   present: boolean;
-  /** Member of the HR staff: receives HR requests, never sales leads' HR-only pools. */
+  /** HR staff: the only people who receive HR requests, and never offered sales leads. */
   isHr: boolean;
   openLeads: number;
   openDeals: number;
