@@ -16,7 +16,7 @@ export function clearRegisteredSecrets(): void {
 
 const PATTERNS: Array<[RegExp, string]> = [
   // Telegram bot tokens: 123456789:AA... (also inside /bot<token>/ URL paths)
-  [/\b\d{5,}:[A-Za-z0-9_-]{30,}\b/g, '<bot-token>'],
+  [/(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}/g, '<bot-token>'],
   // Bitrix24 inbound webhook: /rest/<userId>/<code>/
   [/(\/rest\/(?:api\/)?\d+\/)[^/\s"']+/g, '$1<webhook-code>'],
   // application_token=... in form bodies / query strings
