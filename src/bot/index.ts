@@ -1,19 +1,37 @@
-import { Bot, type BotConfig } from 'grammy';
+import { Bot, type BotConfig, type Composer } from 'grammy';
+import { limit } from '@grammyjs/ratelimiter';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { maskSecrets } from '../infra/secrets.js';
 import { t, toLocale } from '../i18n/index.js';
+import type { Directory } from '../identity/directory.js';
+import type { IdentityStore } from '../identity/store.js';
+import { createActionRegistry, type ActionRegistry, type OwnerLookup } from './actions.js';
 import type { BotContext } from './context.js';
-import { sequentializeByChat, type UpdateTracker } from './runtime.js';
 import { helpFeature } from './features/help.js';
+import { accessGuard, actorMiddleware, linkingFeature } from './features/identity.js';
+import { settingsFeature } from './features/settings.js';
 import { startFeature } from './features/start.js';
+import { sequentializeByChat, type UpdateTracker } from './runtime.js';
 
 export interface CreateBotOptions {
   token: string;
   apiRoot: string;
   log: Logger;
+  store: IdentityStore;
+  directory: Directory;
+  admins: readonly number[];
+  /** Re-reads an entity's responsible manager at press time (CRM). */
+  ownerOf: OwnerLookup;
+  quietDefaults: { quietStart: string; quietEnd: string };
+  /** Flood protection state shared by bot processes; in-memory when absent. */
+  redis?: Redis;
   /** Bot identity, when already known (tests); otherwise fetched by bot.init(). */
   botInfo?: BotConfig<BotContext>['botInfo'];
   tracker?: UpdateTracker;
+  /** Capability features: register their button actions and return their composers. */
+  features?: Array<(actions: ActionRegistry) => Composer<BotContext>>;
+  onCallbackHandled?: (action: string, seconds: number) => void;
 }
 
 export const BOT_COMMANDS = [
@@ -25,6 +43,7 @@ export const BOT_COMMANDS = [
 
 /** Builds the grammY bot with every feature; the caller decides between long polling and webhook. */
 export function createBot(options: CreateBotOptions): Bot<BotContext> {
+  const { log } = options;
   const bot = new Bot<BotContext>(options.token, {
     client: { apiRoot: options.apiRoot },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
@@ -35,14 +54,36 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     ctx.locale = toLocale(ctx.from?.language_code);
     await next();
   });
+  // Per-user flood protection: a polite answer instead of queuing hundreds of presses.
+  bot.use(limit<BotContext, Redis>({
+    timeFrame: 2_000,
+    limit: 6,
+    keyPrefix: 'dp:flood',
+    ...(options.redis ? { storageClient: options.redis } : {}),
+    onLimitExceeded: async (ctx) => {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.too_many') }).catch(() => undefined);
+      else if (ctx.chat) await ctx.reply(t(ctx.locale, 'errors.too_many')).catch(() => undefined);
+    },
+  }));
+  const identity = { store: options.store, directory: options.directory, admins: options.admins, log };
+  bot.use(actorMiddleware(identity));
+  bot.use(accessGuard());
+  bot.use(linkingFeature(identity));
   bot.use(startFeature());
-  bot.use(helpFeature());
+  bot.use(helpFeature(identity));
+  const actions = createActionRegistry({
+    directory: options.directory, admins: options.admins, ownerOf: options.ownerOf, log,
+    ...(options.onCallbackHandled ? { onHandled: options.onCallbackHandled } : {}),
+  });
+  bot.use(settingsFeature({ store: options.store, actions, defaults: options.quietDefaults }));
+  for (const feature of options.features ?? []) bot.use(feature(actions));
+  bot.use(actions.composer());
   bot.on('message:text', async (ctx) => {
     if (ctx.message.text.startsWith('/')) await ctx.reply(t(ctx.locale, 'errors.unknown_command'));
   });
   // One error boundary for every handler: without it an error would stop long polling.
   bot.catch(async (error) => {
-    options.log.error({ err: error.error, updateId: error.ctx.update.update_id }, maskSecrets(`update handling failed: ${error.message}`));
+    log.error({ err: error.error, updateId: error.ctx.update.update_id }, maskSecrets(`update handling failed: ${error.message}`));
     try {
       if (error.ctx.callbackQuery) await error.ctx.answerCallbackQuery({ text: t(error.ctx.locale ?? 'ru', 'errors.generic') });
       else if (error.ctx.chat) await error.ctx.reply(t(error.ctx.locale ?? 'ru', 'errors.generic'));

@@ -100,10 +100,10 @@ export function parseWebhookUrl(webhookUrl: string): { origin: string; userId: n
  * Builds the SDK client. Production https URLs take the stock path; a loopback http:// URL (the sandbox)
  * gets an axios interceptor that rewrites the https:// origin the SDK insists on back to http://.
  */
-export function createB24Client(webhookUrl: string, timeoutMs = 60_000): B24Hook {
+export function createB24Client(webhookUrl: string, timeoutMs = 60_000, sdkRestrictions: object = SDK_RESTRICTIONS): B24Hook {
   const { origin, userId, secret } = parseWebhookUrl(webhookUrl);
   registerSecret(secret);
-  const restrictionParams = SDK_RESTRICTIONS as unknown as NonNullable<ConstructorParameters<typeof B24Hook>[1]>['restrictionParams'];
+  const restrictionParams = sdkRestrictions as NonNullable<ConstructorParameters<typeof B24Hook>[1]>['restrictionParams'];
   const b24 = origin.startsWith('https:')
     ? B24Hook.fromWebhookUrl(`${origin}/rest/${userId}/${secret}`, { restrictionParams })
     : new B24Hook({ b24Url: origin, userId, secret }, { restrictionParams });

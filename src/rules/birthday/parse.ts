@@ -71,6 +71,8 @@ interface Candidate {
 const NOT_AFTER_NUMBER = String.raw`(?<!\d[./]?)`;
 const NOT_BEFORE_NUMBER = String.raw`(?![./]?\d)`;
 const MONTH = `(${MONTH_WORD_PATTERN})\\.?(?!\\p{L})`;
+// A year that goes on ("2019-06-01") belongs to another date.
+const YEAR_END = String.raw`(?!\d|[./-]\d)`;
 const DAY_SUFFIX = String.raw`(?:-?(?:го|ое|е)|st|nd|rd|th)?`;
 
 const ISO_PATTERN = new RegExp(
@@ -81,10 +83,10 @@ const DMY_PATTERN = new RegExp(`${NOT_AFTER_NUMBER}(\\d{1,2})([./-])(\\d{1,2})\\
 const DM_PATTERN = new RegExp(`${NOT_AFTER_NUMBER}(\\d{1,2})\\.(\\d{2})${NOT_BEFORE_NUMBER}`, 'gu');
 // Only four-digit years follow a month name: "14 мая 10 лет" must not become 2010.
 const DAY_MONTH_PATTERN = new RegExp(
-  `(?<!\\d)(\\d{1,2})${DAY_SUFFIX}[\\s-]*(?:of\\s+)?${MONTH}(?:[\\s,]*(\\d{4})(?!\\d))?`, 'gu',
+  `(?<!\\d)(\\d{1,2})${DAY_SUFFIX}[\\s-]*(?:of\\s+)?${MONTH}(?:[\\s,]*(\\d{4})${YEAR_END})?`, 'gu',
 );
 const MONTH_DAY_PATTERN = new RegExp(
-  `(?<!\\p{L})${MONTH}[\\s-]*(\\d{1,2})${DAY_SUFFIX}(?!\\d|[./:]\\d)(?:,?\\s*(\\d{4})(?!\\d))?`, 'gu',
+  `(?<!\\p{L})${MONTH}[\\s-]*(\\d{1,2})${DAY_SUFFIX}(?!\\d|[./:]\\d)(?:,?\\s*(\\d{4})${YEAR_END})?`, 'gu',
 );
 
 function resolveTwoDigitYear(twoDigits: number, today: CalendarDate): number {

@@ -44,7 +44,10 @@ export function workingDaysBetween(from: DayPoint, to: DayPoint, calendar: Worki
   const start = toDate(from, calendar.timezone);
   const end = toDate(to, calendar.timezone);
   const span = daysBetween(start, end);
-  if (span < 0) return -workingDaysBetween(end, start, calendar);
+  if (span < 0) {
+    const backwards = workingDaysBetween(end, start, calendar);
+    return backwards === 0 ? 0 : -backwards; // never -0
+  }
   const workingWeekdays = new Set(calendar.days.filter((d) => d >= 1 && d <= 7));
   // Whole weeks contribute a fixed count; only the remainder and the holidays need a closer look.
   const wholeWeeks = Math.floor(span / 7);

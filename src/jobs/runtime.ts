@@ -1,0 +1,113 @@
+import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
+import type { Logger } from '../log.js';
+import { maskSecrets } from '../infra/secrets.js';
+
+/**
+ * Background work: each capability defines named jobs on its own queue; schedules are BullMQ job schedulers
+ * (cron + time zone), upserted idempotently by every process, so a tick runs once however many workers run.
+ */
+export interface JobDefinition<Data = Record<string, unknown>> {
+  /** Queue (one per capability, e.g. `leads`). */
+  queue: string;
+  /** Job name within the queue. */
+  name: string;
+  /** Cron pattern in the schedule time zone; absent for jobs triggered by events or commands. */
+  schedule?: string;
+  process(job: Job<Data>): Promise<unknown>;
+  /** Default options for jobs of this name (attempts, backoff…). */
+  options?: JobsOptions;
+}
+
+export interface JobRuntime {
+  queue(name: string): Queue;
+  queues(): Queue[];
+  add<Data>(queue: string, name: string, data: Data, options?: JobsOptions): Promise<Job<Data>>;
+  /** Registers every schedule (idempotent; safe from every process). */
+  registerSchedules(): Promise<void>;
+  /** Starts one worker per queue in this process. */
+  startWorkers(concurrency?: number): void;
+  /** Stops workers within the deadline (worker.close() has no timeout of its own) and closes queues. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000, jitter: 0.3 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export function createJobRuntime(options: {
+  connection: ConnectionOptions;
+  prefix?: string;
+  timezone: string;
+  log: Logger;
+  definitions: JobDefinition<any>[];
+}): JobRuntime {
+  const prefix = options.prefix ?? 'dp';
+  const queues = new Map<string, Queue>();
+  const workers: Worker[] = [];
+  const byQueue = new Map<string, Map<string, JobDefinition<any>>>();
+  for (const definition of options.definitions) {
+    const names = byQueue.get(definition.queue) ?? new Map<string, JobDefinition<any>>();
+    if (names.has(definition.name)) throw new Error(`job ${definition.queue}/${definition.name} is defined twice`);
+    names.set(definition.name, definition);
+    byQueue.set(definition.queue, names);
+  }
+
+  function queue(name: string): Queue {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: options.connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      queues.set(name, q);
+    }
+    return q;
+  }
+  for (const name of byQueue.keys()) queue(name);
+
+  return {
+    queue,
+    queues: () => [...queues.values()],
+    async add(queueName, name, data, jobOptions) {
+      const definition = byQueue.get(queueName)?.get(name);
+      return queue(queueName).add(name, data as never, { ...definition?.options, ...jobOptions }) as Promise<Job<any>>;
+    },
+    async registerSchedules() {
+      for (const definition of options.definitions) {
+        if (!definition.schedule) continue;
+        await queue(definition.queue).upsertJobScheduler(`${definition.name}-schedule`,
+          { pattern: definition.schedule, tz: options.timezone },
+          { name: definition.name, data: {}, opts: { ...definition.options } });
+      }
+    },
+    startWorkers(concurrency = 4) {
+      for (const [queueName, names] of byQueue) {
+        const worker = new Worker(queueName, async (job) => {
+          const definition = names.get(job.name);
+          if (!definition) throw new Error(`no processor for job ${queueName}/${job.name}`);
+          return definition.process(job);
+        }, { connection: options.connection, prefix, concurrency });
+        worker.on('failed', (job, error) => {
+          options.log.warn({ queue: queueName, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
+            maskSecrets(`job failed: ${error.message}`));
+        });
+        worker.on('error', (error) => options.log.error({ queue: queueName, err: error }, 'worker error'));
+        workers.push(worker);
+      }
+    },
+    async close(deadlineMs) {
+      const closing = Promise.all(workers.map((w) => w.close()));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        closing.then(() => false),
+        new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), deadlineMs); }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        options.log.warn('workers did not finish in time; forcing close (their jobs will be retried)');
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      await Promise.all([...queues.values()].map((q) => q.close()));
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import type { UserPreferences } from '../identity/store.js';
+import type { DeliveryWindow } from '../rules/time/index.js';
+import type { OutboxSettings } from './types.js';
+
+const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
+
+/**
+ * The recipient's delivery window: their own quiet hours when set, the rules file's defaults otherwise;
+ * weekends and holidays off unless they turned that off.
+ */
+export function deliveryWindowFor(prefs: UserPreferences, settings: Pick<OutboxSettings, 'timezone' | 'workingHours'>): DeliveryWindow {
+  const hours = settings.workingHours;
+  return {
+    timezone: settings.timezone,
+    quietStart: prefs.quietStart ?? hours.quietStart,
+    quietEnd: prefs.quietEnd ?? hours.quietEnd,
+    workingDays: prefs.weekendsOff ? hours.days : ALL_DAYS,
+    holidays: prefs.weekendsOff ? hours.holidays : [],
+  };
+}

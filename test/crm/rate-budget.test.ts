@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRateBudget, rateBudgetKey } from '../../src/crm/rate-budget.js';
+import { testRedis, uniquePrefix } from '../support/redis.js';
+
+const redis = testRedis();
+afterAll(async () => { await redis.quit(); });
+
+describe('shared rate budget', () => {
+  it('keys the budget by portal origin, never by the webhook code', () => {
+    const a = rateBudgetKey('https://portal.example/rest/1/secretcode/', 'p');
+    expect(a).toBe(rateBudgetKey('https://portal.example', 'p'));
+    expect(a).not.toContain('secretcode');
+    expect(a).not.toBe(rateBudgetKey('https://other.example', 'p'));
+  });
+
+  it('lets a burst through, then spaces requests by 1/rate, across two budget instances', async () => {
+    const keyPrefix = uniquePrefix('rate');
+    const one = createRateBudget(redis, 'http://127.0.0.1:1', { perSecond: 50, burst: 4, keyPrefix });
+    const two = createRateBudget(redis, 'http://127.0.0.1:1', { perSecond: 50, burst: 4, keyPrefix });
+    expect(one.key).toBe(two.key);
+    const waits: number[] = [];
+    for (let i = 0; i < 7; i++) waits.push(await (i % 2 ? two : one).acquire());
+    // 4 at once; each later one had to wait for its own 20 ms slot (sleeping in between only shortens later waits)
+    expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    for (const w of waits.slice(4)) expect(w).toBeGreaterThan(0);
+    for (const w of waits.slice(4)) expect(w).toBeLessThanOrEqual(20);
+  });
+
+  it('reserves slots in arrival order for concurrent callers', async () => {
+    const budget = createRateBudget(redis, 'http://127.0.0.1:2', { perSecond: 100, burst: 2, keyPrefix: uniquePrefix('rate') });
+    const waits = await Promise.all(Array.from({ length: 6 }, () => budget.acquire()));
+    const sorted = [...waits].sort((a, b) => a - b);
+    expect(sorted.slice(0, 2)).toEqual([0, 0]);
+    // the k-th extra caller waits about k × 10 ms
+    sorted.slice(2).forEach((w, k) => expect(Math.abs(w - (k + 1) * 10)).toBeLessThanOrEqual(3));
+  });
+
+  it('makes every process hold off after a penalty', async () => {
+    const keyPrefix = uniquePrefix('rate');
+    const a = createRateBudget(redis, 'http://127.0.0.1:3', { perSecond: 1000, burst: 10, keyPrefix });
+    const b = createRateBudget(redis, 'http://127.0.0.1:3', { perSecond: 1000, burst: 10, keyPrefix });
+    expect(await b.acquire()).toBe(0);
+    await a.penalize(80);
+    expect(await b.acquire()).toBeGreaterThanOrEqual(70);
+  });
+});
