@@ -5,11 +5,22 @@ import { ConfigError } from './config/load.js';
 import type { Logger } from './log.js';
 import { createBot } from './bot/index.js';
 import { createBotRuntime, createUpdateTracker, TELEGRAM_WEBHOOK_PATH, type BotRuntime } from './bot/runtime.js';
+import { birthdaysBotFeature } from './bot/features/birthdays.js';
+import { dealsBotFeature } from './bot/features/deals.js';
+import { leadsBotFeature } from './bot/features/leads.js';
+import { reportsBotFeature } from './bot/features/reports.js';
+import { createTelegramAdapter, createTelegramApi } from './chat/telegram.js';
 import { createCrmGateway, type CrmGateway } from './crm/index.js';
+import { mountBitrix24Events, type Bitrix24Event } from './http/b24-events.js';
+import { createHttpServer, type HttpServer, type ReadinessCheck } from './http/server.js';
 import { createDirectory, type Directory } from './identity/directory.js';
 import { crmDirectorySource, crmOwnerLookup } from './identity/crm-source.js';
+import { supervisorOf } from './identity/org.js';
 import { createIdentityStore, type IdentityStore } from './identity/store.js';
-import { createHttpServer, type HttpServer, type ReadinessCheck } from './http/server.js';
+import { createCapabilities, type Capabilities } from './jobs/capabilities.js';
+import type { Capability } from './jobs/capability.js';
+import { createJobRuntime, type JobRuntime } from './jobs/runtime.js';
+import { createOutbox, type Outbox } from './outbox/index.js';
 
 export type Role = 'bot' | 'worker' | 'http';
 
@@ -17,6 +28,8 @@ export interface AppOptions {
   config: Config;
   log: Logger;
   roles: ReadonlySet<Role>;
+  /** Wall clock for decisions (tests inject one). */
+  clock?: () => Date;
 }
 
 export interface RunningApp {
@@ -25,20 +38,25 @@ export interface RunningApp {
   crm: CrmGateway;
   store: IdentityStore;
   directory: Directory;
+  outbox: Outbox;
+  jobs: JobRuntime;
+  capabilities: Capabilities;
   bot?: BotRuntime;
   /** Graceful: stop taking work, let running work finish within the bound, close connections. */
   stop(): Promise<void>;
 }
 
 /** Variables optional for check-config but required to run: reported together, before any connection. */
-function requireRuntimeEnv(config: Config, roles: ReadonlySet<Role>): { token?: string; webhookUrl: string } {
+function requireRuntimeEnv(config: Config, roles: ReadonlySet<Role>): { token: string; webhookUrl: string } {
   const problems = [];
   const token = config.env.TELEGRAM_BOT_TOKEN;
-  if (roles.has('bot') && !token) problems.push({ path: 'env.TELEGRAM_BOT_TOKEN', message: 'required to run the bot (from @BotFather)' });
+  // Workers deliver through Telegram too, so every role needs the token.
+  if (!token) problems.push({ path: 'env.TELEGRAM_BOT_TOKEN', message: 'required to run (from @BotFather)' });
   const webhookUrl = config.env.B24_WEBHOOK_URL;
   if (!webhookUrl) problems.push({ path: 'env.B24_WEBHOOK_URL', message: 'required: the Bitrix24 inbound webhook https://<portal>/rest/<userId>/<code>/' });
-  if (problems.length > 0 || !webhookUrl) throw new ConfigError(problems);
-  return { ...(roles.has('bot') && token ? { token } : {}), webhookUrl };
+  if (roles.size === 0) problems.push({ path: 'roles', message: 'expected at least one of bot, worker, http' });
+  if (problems.length > 0 || !webhookUrl || !token) throw new ConfigError(problems);
+  return { token, webhookUrl };
 }
 
 /**
@@ -47,17 +65,61 @@ function requireRuntimeEnv(config: Config, roles: ReadonlySet<Role>): { token?: 
  */
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config, log, roles } = options;
+  const clock = options.clock ?? (() => new Date());
   const { token, webhookUrl } = requireRuntimeEnv(config, roles);
+  const prefix = config.env.REDIS_PREFIX;
   const redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   await redis.connect();
 
   const crm = createCrmGateway({
     webhookUrl, redis, log, timezone: config.rules.portal.timezone,
-    rate: { perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST },
+    rate: { perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST, keyPrefix: prefix },
   });
-  const store = createIdentityStore(redis);
+  const store = createIdentityStore(redis, prefix);
   const directory = createDirectory({ source: crmDirectorySource(crm) });
+  const telegramApi = createTelegramApi(token, config.env.TELEGRAM_API_ROOT);
+
+  const outbox = createOutbox({
+    connection: redis,
+    prefix,
+    log,
+    adapters: { telegram: createTelegramAdapter(telegramApi) },
+    identity: store,
+    fallbackNotify: async (userId, text) => {
+      await crm.notify({ userId, message: text });
+    },
+    supervisorOf: async (userId) => supervisorOf(await directory.org(), userId),
+    settings: {
+      timezone: config.env.BOT_TIMEZONE,
+      workingHours: config.rules.workingHours,
+      digestThreshold: config.rules.outbox.digestThreshold,
+      urgentKinds: config.rules.outbox.urgentKinds,
+      perChatIntervalMs: 1_000,
+      globalPerSecond: 30,
+      attempts: 8,
+      sentRecordTtlSeconds: 45 * 24 * 3600,
+    },
+    clock,
+  });
+
+  let jobs: JobRuntime | undefined;
+  const capabilities = createCapabilities({
+    config, log, redis, prefix, crm, directory, store, outbox, clock,
+    portalUrl: config.rules.portal.url ?? new URL(webhookUrl).origin,
+    async enqueue(queue, name, data, jobOptions) {
+      await jobs!.add(queue, name, data, jobOptions);
+    },
+  });
+  const capabilityList: Capability[] = Object.values(capabilities);
+  jobs = createJobRuntime({
+    connection: redis,
+    prefix,
+    timezone: config.env.BOT_TIMEZONE,
+    log,
+    definitions: capabilityList.flatMap((c) => c.jobs),
+  });
+  const jobRuntime = jobs;
 
   const readiness: ReadinessCheck[] = [
     { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
@@ -65,13 +127,19 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   ];
 
   let botRuntime: BotRuntime | undefined;
-  if (token) {
+  if (roles.has('bot')) {
     const tracker = createUpdateTracker();
     const bot = createBot({
-      token, apiRoot: config.env.TELEGRAM_API_ROOT, log, tracker, redis, store, directory,
+      token, apiRoot: config.env.TELEGRAM_API_ROOT, log, tracker, redis, redisPrefix: prefix, store, directory,
       admins: config.rules.admins,
       ownerOf: crmOwnerLookup(crm),
       quietDefaults: { quietStart: config.rules.workingHours.quietStart, quietEnd: config.rules.workingHours.quietEnd },
+      features: [
+        leadsBotFeature(capabilities.leads),
+        dealsBotFeature(capabilities.deals),
+        birthdaysBotFeature(capabilities.birthdays),
+        reportsBotFeature(capabilities.reports),
+      ],
     });
     botRuntime = createBotRuntime({
       bot, log, tracker,
@@ -82,6 +150,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     readiness.push({ name: 'telegram', check: () => runtime.ready() });
   }
 
+  const acceptEvent = async (event: Bitrix24Event) => {
+    await Promise.all(capabilityList.map((c) => c.onBitrixEvent?.(event)));
+  };
+
   let http: HttpServer | undefined;
   let httpPort: number | undefined;
   if (roles.has('http')) {
@@ -91,17 +163,25 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       readiness,
       mount(app) {
         if (runtime?.webhookHandler) app.post(TELEGRAM_WEBHOOK_PATH, express.json({ limit: '1mb' }), runtime.webhookHandler);
+        mountBitrix24Events(app, { applicationToken: config.env.B24_APPLICATION_TOKEN, log, accept: acceptEvent });
       },
     });
     httpPort = await http.listen(config.env.HTTP_PORT, config.env.HTTP_HOST);
     log.info({ port: httpPort }, 'http server listening');
   }
 
+  const workerHandles: Array<{ close(deadlineMs?: number): Promise<boolean> }> = [];
+  if (roles.has('worker')) {
+    await jobRuntime.registerSchedules();
+    jobRuntime.startWorkers();
+    workerHandles.push(outbox.startWorker({ concurrency: 8 }));
+  }
+
   if (botRuntime) await botRuntime.start();
 
   let stopping: Promise<void> | undefined;
   return {
-    redis, crm, store, directory,
+    redis, crm, store, directory, outbox, jobs: jobRuntime, capabilities,
     ...(httpPort !== undefined ? { httpPort } : {}),
     ...(botRuntime ? { bot: botRuntime } : {}),
     stop() {
@@ -109,6 +189,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         const deadline = config.env.SHUTDOWN_TIMEOUT_MS;
         await botRuntime?.stop(deadline);
         await http?.close();
+        await Promise.all([jobRuntime.close(deadline), ...workerHandles.map((w) => w.close(deadline))]);
+        await outbox.close();
         await redis.quit().catch(() => redis.disconnect());
         log.info('stopped');
       })();

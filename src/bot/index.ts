@@ -26,6 +26,7 @@ export interface CreateBotOptions {
   quietDefaults: { quietStart: string; quietEnd: string };
   /** Flood protection state shared by bot processes; in-memory when absent. */
   redis?: Redis;
+  redisPrefix?: string;
   /** Bot identity, when already known (tests); otherwise fetched by bot.init(). */
   botInfo?: BotConfig<BotContext>['botInfo'];
   tracker?: UpdateTracker;
@@ -58,7 +59,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   bot.use(limit<BotContext, Redis>({
     timeFrame: 2_000,
     limit: 6,
-    keyPrefix: 'dp:flood',
+    keyPrefix: `${options.redisPrefix ?? 'dp'}:flood`,
     ...(options.redis ? { storageClient: options.redis } : {}),
     onLimitExceeded: async (ctx) => {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.too_many') }).catch(() => undefined);

@@ -34,6 +34,14 @@ export interface BotRuntimeOptions {
  */
 export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   const { bot, log } = options;
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    try {
+      return await prev(method, payload, signal);
+    } catch (error) {
+      if (!signal?.aborted) log.warn({ err: error, method }, 'telegram request failed');
+      throw error;
+    }
+  });
   let handle: RunnerHandle | undefined;
   let identityKnown = false;
   const secret = options.webhookSecret ?? randomBytes(24).toString('base64url');
@@ -74,7 +82,9 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       identityKnown = true;
       // A webhook left over from an earlier deployment would make getUpdates answer 409.
       await bot.api.deleteWebhook();
-      handle = run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+      // silent: the runner would print failed getUpdates calls with console.error, URL and token included;
+      // the API transformer below logs them through the masking logger instead.
+      handle = run(bot, { runner: { silent: true, fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
       log.info({ bot: bot.botInfo.username, mode: 'polling' }, 'telegram bot started');
     },
     async stop(deadlineMs) {

@@ -45,6 +45,8 @@ export const envSchema = z.object({
   /** The application token of the Bitrix24 outgoing webhook that posts events to /b24/events. */
   B24_APPLICATION_TOKEN: z.string().min(8).optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'expected redis://host:port or rediss://…' }).default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key and BullMQ queue (one Redis can host several bots; use a {hash tag} for Cluster). */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_{}-]{1,32}$/, { error: 'expected 1–32 characters A-Z a-z 0-9 : _ - { }' }).default('dp'),
   BOT_CONFIG: z.string().min(1).default('config/rules.example.yaml'),
   BOT_TIMEZONE: timeZone.default('Europe/Moscow'),
   HTTP_PORT: port.default(3000),

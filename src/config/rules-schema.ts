@@ -139,7 +139,7 @@ export const rulesFileSchema = z.object({
   workingHours: z.object({
     start: hhmm.default('09:00'),
     end: hhmm.default('18:00'),
-    days: z.array(isoWeekday).default([1, 2, 3, 4, 5]),
+    days: z.array(isoWeekday).min(1, { error: 'expected at least one working day' }).default([1, 2, 3, 4, 5]),
     /** Default quiet hours for a user who set none: messages wait until they end. */
     quietStart: hhmm.default('20:00'),
     quietEnd: hhmm.default('09:00'),

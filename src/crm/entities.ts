@@ -85,6 +85,8 @@ export interface User {
   userType?: string | null;
   birthday?: CalendarDate | null;
   phoneInner?: string | null;
+  /** Non-empty PERSONAL_MOBILE, WORK_PHONE, PERSONAL_PHONE, as written (undefined when none was selected). */
+  phones?: string[];
   fields: Record<string, unknown>;
 }
 
@@ -373,10 +375,15 @@ export function createEntitySchemas(timeZone: string): EntitySchemas {
     USER_TYPE: optionalText.optional(),
     PERSONAL_BIRTHDAY: day.optional(),
     UF_PHONE_INNER: optionalText.optional(),
+    PERSONAL_MOBILE: optionalText.optional(),
+    WORK_PHONE: optionalText.optional(),
+    PERSONAL_PHONE: optionalText.optional(),
   }).transform((r): User => compact({
     id: r.ID, active: r.ACTIVE ?? undefined, name: r.NAME, lastName: r.LAST_NAME, email: r.EMAIL,
     workPosition: r.WORK_POSITION, departmentIds: r.UF_DEPARTMENT, userType: r.USER_TYPE, birthday: r.PERSONAL_BIRTHDAY,
     phoneInner: r.UF_PHONE_INNER, fields: userFields(r, ['UF_DEPARTMENT', 'UF_PHONE_INNER']),
+    phones: r.PERSONAL_MOBILE === undefined && r.WORK_PHONE === undefined && r.PERSONAL_PHONE === undefined ? undefined
+      : [r.PERSONAL_MOBILE, r.WORK_PHONE, r.PERSONAL_PHONE].filter((p): p is string => typeof p === 'string' && p.trim() !== ''),
   }));
 
   const department = z.looseObject({

@@ -101,3 +101,13 @@ end
 redis.call('EXPIRE', digestKey, ttl)
 return 'digest'
 `);
+
+/** Re-arms a chat slot from now when it is free or held by ARGV[1]; 0 when someone else holds it. */
+export const HOLD_SLOT_SCRIPT = new LuaScript(`
+local v = redis.call('GET', KEYS[1])
+if v == false or v == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+  return 1
+end
+return 0
+`);

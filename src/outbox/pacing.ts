@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { GATE_SCRIPT, SPREAD_SCRIPT } from './lua.js';
+import { GATE_SCRIPT, HOLD_SLOT_SCRIPT, SPREAD_SCRIPT } from './lua.js';
 import type { OutboxKeys } from './keys.js';
 
 /**
@@ -15,12 +15,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export interface Pacing {
   /** Waits until the bot-wide budget (sends + edits per rolling second) admits one more call. */
   waitForGlobalSlot(): Promise<void>;
-  /** Takes the chat's slot; answers 0 when taken, otherwise the ms until it frees up. */
-  tryChatSlot(channel: string, chatId: string): Promise<number>;
-  /** Re-arms a held chat slot from this moment (right before the send). */
-  refreshChatSlot(channel: string, chatId: string): Promise<void>;
-  /** Waits for the chat slot in-process (pages 2… of a digest). */
-  waitForChatSlot(channel: string, chatId: string): Promise<void>;
+  /** Takes the chat's slot for `holder`; answers 0 when taken, otherwise the ms until it frees up. */
+  tryChatSlot(channel: string, chatId: string, holder: string): Promise<number>;
+  /**
+   * Re-arms the slot from this moment (right before the send) if it is still ours or free; false when another
+   * holder took it meanwhile (waiting for the global budget can outlast the slot).
+   */
+  holdChatSlot(channel: string, chatId: string, holder: string): Promise<boolean>;
   /** Reserves the next free send time (epoch ms) for a recipient, not before `earliest`. */
   reserve(recipient: number, earliest: number): Promise<number>;
 }
@@ -29,15 +30,6 @@ export function createPacing(redis: Redis, keys: OutboxKeys, limits: { globalPer
   const instance = randomUUID().slice(0, 8);
   let counter = 0;
   const chatTtl = limits.perChatIntervalMs + PER_CHAT_MARGIN_MS;
-
-  async function tryChatSlot(channel: string, chatId: string): Promise<number> {
-    if (limits.perChatIntervalMs <= 0) return 0;
-    const key = keys.chatSlot(channel, chatId);
-    const taken = await redis.set(key, instance, 'PX', chatTtl, 'NX');
-    if (taken === 'OK') return 0;
-    const ttl = await redis.pttl(key);
-    return ttl > 0 ? ttl : 1;
-  }
 
   return {
     async waitForGlobalSlot() {
@@ -50,17 +42,17 @@ export function createPacing(redis: Redis, keys: OutboxKeys, limits: { globalPer
         await sleep(wait);
       }
     },
-    tryChatSlot,
-    async refreshChatSlot(channel, chatId) {
-      if (limits.perChatIntervalMs <= 0) return;
-      await redis.set(keys.chatSlot(channel, chatId), instance, 'PX', chatTtl);
+    async tryChatSlot(channel, chatId, holder) {
+      if (limits.perChatIntervalMs <= 0) return 0;
+      const key = keys.chatSlot(channel, chatId);
+      const current = await redis.set(key, holder, 'PX', chatTtl, 'NX', 'GET');
+      if (current === null || current === holder) return 0;
+      const ttl = await redis.pttl(key);
+      return ttl > 0 ? ttl : 1;
     },
-    async waitForChatSlot(channel, chatId) {
-      for (;;) {
-        const wait = await tryChatSlot(channel, chatId);
-        if (wait === 0) return;
-        await sleep(wait);
-      }
+    async holdChatSlot(channel, chatId, holder) {
+      if (limits.perChatIntervalMs <= 0) return true;
+      return Number(await HOLD_SLOT_SCRIPT.run(redis, [keys.chatSlot(channel, chatId)], [holder, chatTtl])) === 1;
     },
     async reserve(recipient, earliest) {
       if (limits.perChatIntervalMs <= 0) return earliest;

@@ -331,6 +331,17 @@ describe('getUpdates', () => {
     expect((await api(sandbox, 'deleteWebhook')).body.description).toBe('Webhook was deleted');
     expect((await api(sandbox, 'getUpdates')).body.ok).toBe(true);
   });
+
+  it('drops pending updates only when asked to', async () => {
+    const user = sandbox.addUser({ firstName: 'Olga' });
+    sandbox.sendText(user.id, 'kept');
+    await api(sandbox, 'deleteWebhook');
+    expect((await api(sandbox, 'getWebhookInfo')).body.result).toEqual({
+      url: '', has_custom_certificate: false, pending_update_count: 1,
+    });
+    await api(sandbox, 'deleteWebhook', { drop_pending_updates: true });
+    expect((await api(sandbox, 'getUpdates')).body.result).toEqual([]);
+  });
 });
 
 describe('callback queries', () => {
