@@ -1,4 +1,5 @@
 import { Bot, type BotConfig, type Composer } from 'grammy';
+import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
@@ -49,6 +50,9 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     client: { apiRoot: options.apiRoot },
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
+  // Replies to a person can hit Telegram's per-chat pace (e.g. a reply right after another); wait it out a
+  // few times, never for long. Bulk sending is paced by the outbox instead.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 5 }));
   if (options.tracker) bot.use(options.tracker.middleware);
   bot.use(sequentializeByChat());
   bot.use(async (ctx, next) => {
@@ -58,7 +62,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   // Per-user flood protection: a polite answer instead of queuing hundreds of presses.
   bot.use(limit<BotContext, Redis>({
     timeFrame: 2_000,
-    limit: 6,
+    limit: 10,
     keyPrefix: `${options.redisPrefix ?? 'dp'}:flood`,
     ...(options.redis ? { storageClient: options.redis } : {}),
     onLimitExceeded: async (ctx) => {

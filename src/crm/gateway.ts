@@ -246,8 +246,10 @@ export function createCrmGateway(options: CrmGatewayOptions): CrmGateway {
       filter: { ...(scan.filter ?? {}), ...tracker.filter },
       select,
       mode: 'auto',
-      // A steady tick usually fits in a few pages: one request for up to 200 changed rows.
-      firstRequestPages: scan.firstRequestPages ?? (previous ? 4 : 1),
+      // A steady tick re-reads the overlap window (about the rows remembered in `seen`) plus what changed since:
+      // size the first batch for that plus 150 new rows, so a usual tick is one request.
+      firstRequestPages: scan.firstRequestPages
+        ?? (previous ? Math.min(50, Math.ceil(previous.seen.length / 50) + 3) : 1),
       pagesPerRequest: scan.pagesPerRequest,
     })) {
       for (const row of page.rows) if (tracker.accept(row)) rows.push(row);

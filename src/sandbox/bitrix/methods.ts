@@ -211,8 +211,9 @@ function userGet(params: Params, { store, time }: MethodContext): MethodResult {
 
 function departmentGet(params: Params, { store, time }: MethodContext): MethodResult {
   const rows: Row[] = store.listDepartments().map((d) => ({ ...d }));
+  // Filter fields are upper-case top-level params; lower-case `sort` / `order` choose the order.
   const filter = Object.fromEntries(Object.entries(params)
-    .filter(([k]) => ['ID', 'NAME', 'SORT', 'PARENT', 'UF_HEAD'].includes(k.toUpperCase().replace(/^[!<>=@%]+/, ''))));
+    .filter(([k]) => ['ID', 'NAME', 'SORT', 'PARENT', 'UF_HEAD'].includes(k.replace(/^[!<>=@%]+/, ''))));
   const sort = param(params, 'sort');
   const order = sort ? { [String(sort)]: String(param(params, 'order') ?? 'ASC') } : undefined;
   const page = runList(rows, DEPARTMENT_SCHEMA, { filter, order, start: param(params, 'START') }, time);
@@ -234,9 +235,11 @@ function timemanStatus(params: Params, { store, time, userId }: MethodContext): 
   const [y, m, d] = today.split('-').map(Number) as [number, number, number];
   const dayStart = time.localToEpoch(y, m, d, 9, 0, 0);
   const yesterdayStart = dayStart - 86_400_000;
-  const start = presence.timeman === 'EXPIRED' ? yesterdayStart : dayStart;
+  // A day closed before noon is yesterday's (09:00–18:00); later it is today's, closed after four hours.
   const closed = presence.timeman === 'CLOSED';
-  const finish = closed ? Math.max(dayStart, Math.min(now, time.localToEpoch(y, m, d, 13, 0, 0))) : null;
+  const closedYesterday = closed && now < time.localToEpoch(y, m, d, 13, 0, 0);
+  const start = presence.timeman === 'EXPIRED' || closedYesterday ? yesterdayStart : dayStart;
+  const finish = !closed ? null : closedYesterday ? start + 9 * 3_600_000 : start + 4 * 3_600_000;
   const hms = (ms: number): string => {
     const s = Math.max(0, Math.floor(ms / 1000));
     return [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, '0')).join(':');

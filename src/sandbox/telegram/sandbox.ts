@@ -63,6 +63,8 @@ export interface TelegramSandbox {
   sendContact(userId: number, contact?: ContactInput): Message;
   tapReplyButton(userId: number, buttonText: string): Message;
   pressButton(userId: number, messageId: number, callbackDataOrButtonText: string): string;
+  /** Sends any callback_data for a bot message, as a modified client could. */
+  forgeCallback(userId: number, messageId: number, data: string): string;
   callbackAnswer(queryId: string): CallbackAnswer | undefined;
   waitForCallbackAnswer(queryId: string, timeoutMs?: number): Promise<CallbackAnswer>;
   block(userId: number): void;
@@ -223,6 +225,10 @@ class TelegramSandboxServer implements TelegramSandbox {
 
   pressButton(userId: number, messageId: number, callbackDataOrButtonText: string): string {
     return this.world.pressButton(userId, messageId, callbackDataOrButtonText);
+  }
+
+  forgeCallback(userId: number, messageId: number, data: string): string {
+    return this.world.forgeCallback(userId, messageId, data);
   }
 
   callbackAnswer(queryId: string): CallbackAnswer | undefined {

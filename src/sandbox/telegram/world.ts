@@ -411,12 +411,7 @@ export class SandboxWorld {
 
   /** Presses an inline button (by callback_data or visible text); returns the callback query id. */
   pressButton(userId: number, messageId: number, dataOrText: string): string {
-    const user = this.getUser(userId);
-    const chat = this.chatOf(userId);
-    const stored = chat.messages.get(messageId);
-    if (!stored || stored.deleted || stored.direction !== 'bot') {
-      throw new SandboxControlError(`pressButton: no bot message ${messageId} in chat ${userId}`);
-    }
+    const stored = this.botMessage(userId, messageId, 'pressButton');
     const markup = isInlineKeyboard(stored.replyMarkup) ? stored.replyMarkup : undefined;
     const button = findCallbackButton(markup, dataOrText);
     if (!button) {
@@ -425,17 +420,40 @@ export class SandboxWorld {
         `pressButton: message ${messageId} has no callback button "${dataOrText}" (buttons: ${available})`,
       );
     }
+    return this.callbackQuery(userId, stored, button.text, button.callback_data);
+  }
+
+  /**
+   * What a modified client can do: send any callback_data for any bot message in the chat, whether or not
+   * the message has such a button.
+   */
+  forgeCallback(userId: number, messageId: number, data: string): string {
+    return this.callbackQuery(userId, this.botMessage(userId, messageId, 'forgeCallback'), '(forged)', data);
+  }
+
+  private botMessage(userId: number, messageId: number, action: string): StoredMessage {
+    this.getUser(userId);
+    const stored = this.chatOf(userId).messages.get(messageId);
+    if (!stored || stored.deleted || stored.direction !== 'bot') {
+      throw new SandboxControlError(`${action}: no bot message ${messageId} in chat ${userId}`);
+    }
+    return stored;
+  }
+
+  private callbackQuery(userId: number, stored: StoredMessage, buttonText: string, data: string): string {
+    const user = this.getUser(userId);
+    const chat = this.chatOf(userId);
     const id = `${this.botUser.id}${String(this.nextQueryId++).padStart(9, '0')}`;
     const at = this.now();
     this.callbackQueries.set(id, { id, chatId: userId, createdAt: at, answer: { answered: false } });
-    chat.timeline.push({ chatId: userId, messageId, buttonText: button.text, data: button.callback_data, queryId: id, at });
+    chat.timeline.push({ chatId: userId, messageId: stored.messageId, buttonText, data, queryId: id, at });
     this.enqueue(this.newUpdate({
       callback_query: {
         id,
         from: this.telegramUser(user),
         message: this.toMessage(stored),
         chat_instance: String(-(4_000_000_000_000_000 + userId)),
-        data: button.callback_data,
+        data,
       },
     } as Omit<Update, 'update_id'>));
     this.changed();
