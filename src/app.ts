@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import type { Config } from './config/load.js';
 import { ConfigError } from './config/load.js';
 import type { Logger } from './log.js';
-import { createBot } from './bot/index.js';
-import { createBotRuntime, createUpdateTracker, TELEGRAM_WEBHOOK_PATH, type BotRuntime } from './bot/runtime.js';
+import { createBot, type CreateBotOptions } from './bot/index.js';
+import { createBotRuntime, createUpdateTracker, TELEGRAM_WEBHOOK_PATH, type BotRuntime, type UpdateTracker } from './bot/runtime.js';
 import { birthdaysBotFeature } from './bot/features/birthdays.js';
 import { dealsBotFeature } from './bot/features/deals.js';
 import { leadsBotFeature } from './bot/features/leads.js';
@@ -57,6 +57,38 @@ function requireRuntimeEnv(config: Config, roles: ReadonlySet<Role>): { token: s
   if (roles.size === 0) problems.push({ path: 'roles', message: 'expected at least one of bot, worker, http' });
   if (problems.length > 0 || !webhookUrl || !token) throw new ConfigError(problems);
   return { token, webhookUrl };
+}
+
+/** The grammY bot with identity, settings and every capability's commands and buttons. */
+export function createAppBot(parts: {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  store: IdentityStore;
+  directory: Directory;
+  crm: CrmGateway;
+  capabilities: Capabilities;
+  tracker?: UpdateTracker;
+  botInfo?: CreateBotOptions['botInfo'];
+  flood?: CreateBotOptions['flood'];
+}) {
+  const { config, capabilities } = parts;
+  return createBot({
+    token: config.env.TELEGRAM_BOT_TOKEN!, apiRoot: config.env.TELEGRAM_API_ROOT, log: parts.log,
+    redis: parts.redis, redisPrefix: config.env.REDIS_PREFIX, store: parts.store, directory: parts.directory,
+    admins: config.rules.admins,
+    ownerOf: crmOwnerLookup(parts.crm),
+    quietDefaults: { quietStart: config.rules.workingHours.quietStart, quietEnd: config.rules.workingHours.quietEnd },
+    features: [
+      leadsBotFeature(capabilities.leads),
+      dealsBotFeature(capabilities.deals),
+      birthdaysBotFeature(capabilities.birthdays),
+      reportsBotFeature(capabilities.reports),
+    ],
+    ...(parts.tracker ? { tracker: parts.tracker } : {}),
+    ...(parts.botInfo ? { botInfo: parts.botInfo } : {}),
+    ...(parts.flood !== undefined ? { flood: parts.flood } : {}),
+  });
 }
 
 /**
@@ -129,18 +161,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   let botRuntime: BotRuntime | undefined;
   if (roles.has('bot')) {
     const tracker = createUpdateTracker();
-    const bot = createBot({
-      token, apiRoot: config.env.TELEGRAM_API_ROOT, log, tracker, redis, redisPrefix: prefix, store, directory,
-      admins: config.rules.admins,
-      ownerOf: crmOwnerLookup(crm),
-      quietDefaults: { quietStart: config.rules.workingHours.quietStart, quietEnd: config.rules.workingHours.quietEnd },
-      features: [
-        leadsBotFeature(capabilities.leads),
-        dealsBotFeature(capabilities.deals),
-        birthdaysBotFeature(capabilities.birthdays),
-        reportsBotFeature(capabilities.reports),
-      ],
-    });
+    const bot = createAppBot({ config, log, redis, store, directory, crm, capabilities, tracker });
     botRuntime = createBotRuntime({
       bot, log, tracker,
       ...(config.env.PUBLIC_URL ? { publicUrl: config.env.PUBLIC_URL } : {}),

@@ -34,6 +34,8 @@ export interface CreateBotOptions {
   /** Capability features: register their button actions and return their composers. */
   features?: Array<(actions: ActionRegistry) => Composer<BotContext>>;
   onCallbackHandled?: (action: string, seconds: number) => void;
+  /** Per-user flood limit (default 10 updates per 2 s); false turns it off (load tests). */
+  flood?: { limit: number; timeFrameMs: number } | false;
 }
 
 export const BOT_COMMANDS = [
@@ -60,9 +62,10 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     await next();
   });
   // Per-user flood protection: a polite answer instead of queuing hundreds of presses.
-  bot.use(limit<BotContext, Redis>({
-    timeFrame: 2_000,
-    limit: 10,
+  const flood = options.flood ?? { limit: 10, timeFrameMs: 2_000 };
+  if (flood) bot.use(limit<BotContext, Redis>({
+    timeFrame: flood.timeFrameMs,
+    limit: flood.limit,
     keyPrefix: `${options.redisPrefix ?? 'dp'}:flood`,
     ...(options.redis ? { storageClient: options.redis } : {}),
     onLimitExceeded: async (ctx) => {

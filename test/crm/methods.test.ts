@@ -126,6 +126,6 @@ describe('writes', () => {
     expect(sandbox.store.getTask(taskId)).toBeDefined();
     const notificationId = await crm.notify({ userId: DEMO.users.moscowHead, message: 'Deal is stuck' });
     expect(notificationId).toBeGreaterThan(0);
-    expect(sandbox.store.listNotifications(DEMO.users.moscowHead).map((n) => n.MESSAGE ?? (n as { message?: string }).message)).toContain('Deal is stuck');
+    expect(sandbox.store.listNotifications(DEMO.users.moscowHead).map((n) => n.message)).toContain('Deal is stuck');
   });
 });
