@@ -12,6 +12,9 @@ Commands:
   worker                only background workers (run several on one Redis to scale out)
   demo                  run everything against local sandboxes (no portal or token needed)
   check-config [file]   validate the environment and the rules file, then exit
+  link-code <bitrixUserId> [--notify]
+                        print a single-use invitation link (15 min) that links a Telegram account to
+                        that Bitrix24 user; --notify also sends it as a Bitrix24 notification
   help                  this text
 `;
 
@@ -55,6 +58,44 @@ async function runRoles(roles: Role[]): Promise<void> {
   process.on('SIGINT', onSignal);
 }
 
+async function linkCode(args: string[]): Promise<number> {
+  const id = Number(args.find((a) => !a.startsWith('--')));
+  if (!Number.isInteger(id) || id <= 0) {
+    process.stderr.write('Usage: dealpilot link-code <bitrixUserId> [--notify]\n');
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const { token, webhookUrl } = { token: config.env.TELEGRAM_BOT_TOKEN, webhookUrl: config.env.B24_WEBHOOK_URL };
+  if (!token || !webhookUrl) {
+    throw new ConfigError([
+      ...(!token ? [{ path: 'env.TELEGRAM_BOT_TOKEN', message: 'required to build the link' }] : []),
+      ...(!webhookUrl ? [{ path: 'env.B24_WEBHOOK_URL', message: 'required to check the user' }] : []),
+    ]);
+  }
+  const log = createLogger({ level: config.env.LOG_LEVEL });
+  const { Redis } = await import('ioredis');
+  const { createCrmGateway } = await import('./crm/index.js');
+  const { createTelegramApi } = await import('./chat/telegram.js');
+  const { createInvite, InviteError } = await import('./identity/invite.js');
+  const redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  try {
+    const crm = createCrmGateway({ webhookUrl, redis, log, timezone: config.rules.portal.timezone,
+      rate: { perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST, keyPrefix: config.env.REDIS_PREFIX } });
+    const invite = await createInvite({ redis, prefix: config.env.REDIS_PREFIX, crm, telegram: createTelegramApi(token, config.env.TELEGRAM_API_ROOT) },
+      id, { notify: args.includes('--notify') });
+    process.stdout.write(`${invite.url}\n(single use, valid ${invite.expiresInSeconds / 60} minutes${invite.notified ? '; sent to the user in Bitrix24' : ''})\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof InviteError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command = 'start', ...rest] = argv;
   if (command === 'check-config') {
@@ -63,6 +104,10 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (command === 'link-code') {
+    process.exitCode = await linkCode(rest);
     return;
   }
   if (command === 'demo') {

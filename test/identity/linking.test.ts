@@ -148,6 +148,24 @@ describe('flood protection', () => {
   });
 });
 
+describe('invitation links (dealpilot link-code)', () => {
+  it('prints a t.me deep link that links on /start, and can notify the user in Bitrix24', async () => {
+    const { createInvite } = await import('../../src/identity/invite.js');
+    const { createTelegramApi } = await import('../../src/chat/telegram.js');
+    const deps = { redis: env.app.redis, prefix: env.config.env.REDIS_PREFIX, crm: env.app.crm,
+      telegram: createTelegramApi(env.config.env.TELEGRAM_BOT_TOKEN!, env.telegram.apiRoot) };
+    const invite = await createInvite(deps, 19, { notify: true });
+    expect(invite.url).toMatch(/^https:\/\/t\.me\/dealpilot_sandbox_bot\?start=[A-Za-z0-9_-]{32}$/);
+    expect(invite.url.split('start=')[1]!.length).toBeLessThanOrEqual(64);
+    expect(env.bitrix.store.listNotifications(19).at(-1)?.message).toContain(invite.url);
+    const tg = env.telegramUserFor(19);
+    env.telegram.sendCommand(tg, `/start ${invite.url.split('start=')[1]}`);
+    expect(await lastBotText(tg, 'Готово')).toBeTruthy();
+    expect((await env.app.store.byTelegram(tg))?.b24UserId).toBe(19);
+    await expect(createInvite(deps, DEMO.users.formerManager)).rejects.toThrow(/not active/);
+  });
+});
+
 describe('relinking and /unlink', () => {
   it('tells the old chat when the user links from another account, and /unlink removes the link', async () => {
     const first = env.telegramUserFor(20);
