@@ -6,7 +6,7 @@ import type { OutboxMetrics } from '../outbox/types.js';
 /** What a queue-depth gauge needs from a BullMQ queue. */
 export type QueueDepthSource = Pick<Queue, 'name' | 'getJobCounts'>;
 
-const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'paused', 'failed', 'completed'] as const;
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
 
 export interface AppMetrics {
   registry: Registry;

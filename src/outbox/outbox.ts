@@ -402,15 +402,22 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
           const result = await Promise.race([closed, new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), deadlineMs); })]);
           clearTimeout(timer);
           if (!result) {
-            log.warn({ deadlineMs }, 'outbox worker did not finish in time; forcing close (active jobs will be retried)');
-            await worker.close(true).catch(() => undefined);
+            // A second close() only returns the first one's promise, so cut the connection instead: the
+            // unfinished jobs' locks lapse and another worker retries them (at-least-once, see above).
+            log.warn({ deadlineMs }, 'outbox worker did not finish in time; disconnecting (active jobs will be retried)');
+            worker.cancelAllJobs('shutdown deadline');
+            await worker.disconnect().catch(() => undefined);
           }
           return result;
         },
       };
     },
     async close() {
-      await Promise.all([...workers].map((w) => w.close(true).catch(() => undefined)));
+      await Promise.all([...workers].map(async (w) => {
+        const closed = w.close(true).catch(() => undefined);
+        await Promise.race([closed, sleep(2000)]);
+        await w.disconnect().catch(() => undefined);
+      }));
       await queue.close();
       redis.disconnect();
     },

@@ -95,6 +95,23 @@ describe('buildReport', () => {
     expect(report.totals).toEqual(expected.totals);
   });
 
+  it('does not count re-entering the same stage, or entering a stage outside the order, as forward', () => {
+    const deals = [
+      { id: 301, assignedById: 5, categoryId: 0, stageId: 'QUAL', semantic: 'P' as const, opportunity: 1, currency: 'RUB' },
+      { id: 302, assignedById: 5, categoryId: 0, stageId: 'CUSTOM', semantic: 'P' as const, opportunity: 2, currency: 'RUB' },
+    ];
+    const at = (ownerId: number, stageId: string, time: string) =>
+      ({ ownerId, categoryId: 0, stageId, createdTime: msk(time), semantic: 'P' as const });
+    const history = [
+      at(301, 'QUAL', '2025-10-01T10:00:00'), at(301, 'QUAL', '2025-11-04T10:00:00'),
+      at(302, 'NEW', '2025-10-01T10:00:00'), at(302, 'CUSTOM', '2025-11-04T10:00:00'),
+    ];
+    const report = buildReport({ ...reportInput, deals, history, leads: [], overdueNudges: {} });
+    expect(report.managers[0]?.forward).toEqual({ count: 0, sum: {} });
+    expect(report.managers[0]?.idle).toEqual({ count: 2, sum: { RUB: 3 } });
+    expect(report.categories[0]?.stages.map((s) => s.stageId)).toEqual(['QUAL', 'CUSTOM']);
+  });
+
   it('keeps cents exact when summing float amounts', () => {
     const deals = [0.1, 0.2, 0.7].map((opportunity, i) => ({
       id: 100 + i, assignedById: 5, categoryId: 0, stageId: 'NEW', semantic: 'P' as const, opportunity, currency: 'EUR',
