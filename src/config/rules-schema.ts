@@ -151,13 +151,33 @@ export const rulesFileSchema = z.object({
     dealScan: cron.default('*/15 * * * *'),
     birthdayScan: cron.default('0 6 * * *'),
     reportDigest: cron.default('0 9 * * 1-5'),
-  }).default({ leadScan: '*/2 * * * *', dealScan: '*/15 * * * *', birthdayScan: '0 6 * * *', reportDigest: '0 9 * * 1-5' }),
+    /** Stuck leads (an open task, one status longer than thresholds.leadStuckDays) → supervisors. */
+    leadStuckScan: cron.default('0 10 * * 1-5'),
+  }).default({ leadScan: '*/2 * * * *', dealScan: '*/15 * * * *', birthdayScan: '0 6 * * *', reportDigest: '0 9 * * 1-5',
+    leadStuckScan: '0 10 * * 1-5' }),
   birthdays: z.object({
     enabled: z.boolean().default(false),
     entity: z.enum(['contact', 'deal']).default('contact'),
     pipelineId: z.number().int().min(0).optional(),
     stageId: z.string().min(1).optional(),
   }).default({ enabled: false, entity: 'contact' }),
+  /** Deals capability: how the bot asks for a stage's required fields in chat. */
+  deals: z.object({
+    /** Per field code: buttons (choice) or validated text (text, date DD.MM.YYYY, number); unlisted fields are text. */
+    fieldInputs: z.record(fieldCode, z.union([
+      z.object({
+        type: z.literal('choice'),
+        label: label.optional(),
+        options: z.array(z.object({
+          id: z.string().regex(/^[a-z0-9_]{1,16}$/, { error: 'expected a short id: a-z, 0-9, _ (at most 16)' }),
+          label,
+          /** The value written to the field. */
+          value: z.string().min(1),
+        })).min(1, { error: 'expected at least one option' }),
+      }),
+      z.object({ type: z.enum(['text', 'date', 'number']), label: label.optional() }),
+    ])).default({}),
+  }).default({ fieldInputs: {} }),
   outbox: z.object({
     digestThreshold: z.number().int().positive().default(5),
     /** Message kinds that may be delivered inside quiet hours. */

@@ -165,8 +165,10 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
         let earliest = data.dueAt;
         if (!data.urgent) earliest = nextDeliveryTime(new Date(earliest), deliveryWindowFor(await prefsOf(intent.recipient), settings)).getTime();
         let delay = earliest - now.getTime();
-        // Only messages due now share out the recipient's chat slots; later ones meet them when due.
-        if (delay <= 0) delay = (await pacing.reserve(intent.recipient, realNow)) - realNow;
+        // Only messages due now share out the recipient's chat slots; later ones meet them when due. Digest
+        // candidates take no slot ahead: most of them will be folded, and phantom reservations would push the
+        // digest itself back by a second per folded item.
+        if (delay <= 0 && !digestEligible(data)) delay = (await pacing.reserve(intent.recipient, realNow)) - realNow;
         return { name: intent.kind, data, opts: jobOptions(id, delay) };
       }));
 
@@ -234,9 +236,12 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
 
   async function deliver(job: Job<OutboxJobData>, token: string | undefined, lockMs: number): Promise<DeliveryOutcome> {
     const data = job.data;
-    if (await redis.exists(keys.sent(data.id))) {
-      metrics.deduplicated(data.kind, 'delivery');
-      return { status: 'duplicate' };
+    const alreadySent = await redis.get(keys.sent(data.id));
+    if (alreadySent !== null) {
+      // Items a digest took are recorded with `digest: true`; their own jobs end here as folded.
+      const folded = alreadySent.startsWith('{') && (JSON.parse(alreadySent) as { digest?: boolean }).digest === true;
+      metrics.deduplicated(data.kind, folded ? 'folded' : 'delivery');
+      return { status: folded ? 'folded' : 'duplicate' };
     }
     const [link, prefs] = await Promise.all([identity.byBitrixUser(data.recipient), identity.getPreferences(data.recipient)]);
     if (!isUrgent(data)) {
@@ -293,8 +298,10 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
       let sentThisRun = 0;
       for (const [index, page] of pages.entries()) {
         if (refs.has(index)) continue;
+        // One holder per page: a digest's next page must wait out the slot its previous page took.
+        const holder = `${marker}:${index}`;
         for (;;) {
-          const wait = await pacing.tryChatSlot(adapter.channel, chatId, marker);
+          const wait = await pacing.tryChatSlot(adapter.channel, chatId, holder);
           if (wait > 0 && sentThisRun === 0) {
             // The chat got a message moments ago: come back at this recipient's next free moment.
             await releaseMarker();
@@ -307,7 +314,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
           }
           await pacing.waitForGlobalSlot();
           // Waiting for the global budget may outlast the chat slot: keep it only if nobody took it meanwhile.
-          if (await pacing.holdChatSlot(adapter.channel, chatId, marker)) break;
+          if (await pacing.holdChatSlot(adapter.channel, chatId, holder)) break;
         }
         let ref: MessageRef;
         try {
