@@ -83,6 +83,9 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     B24_RATE_PER_SECOND: '2',
     B24_RATE_BURST: '40',
     SHUTDOWN_TIMEOUT_MS: '3000',
+    // The outbox paces itself to the sandbox's limits (tests that are not about pacing lower them).
+    TELEGRAM_PER_CHAT_INTERVAL_MS: String(options.telegramLimits?.perChatIntervalMs ?? 1000),
+    ...(options.telegramLimits?.globalPerSecond ? { TELEGRAM_GLOBAL_PER_SECOND: String(options.telegramLimits.globalPerSecond) } : {}),
     ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
     ...options.extraEnv,
   };
