@@ -102,12 +102,31 @@ redis.call('EXPIRE', digestKey, ttl)
 return 'digest'
 `);
 
-/** Re-arms a chat slot from now when it is free or held by ARGV[1]; 0 when someone else holds it. */
-export const HOLD_SLOT_SCRIPT = new LuaScript(`
-local v = redis.call('GET', KEYS[1])
-if v == false or v == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
-  return 1
+/**
+ * The last step before a send, in one round trip so nothing slow sits between admission and the request:
+ * KEYS[1] global log, KEYS[2] chat slot; ARGV limit, window ms, log member, holder, slot ttl ms. Answers 0
+ * (admitted: logged and the chat slot re-armed from now), a positive wait for the global budget, or a
+ * negative wait when another holder took the chat slot meanwhile.
+ */
+export const ADMIT_SCRIPT = new LuaScript(`
+local holder = redis.call('GET', KEYS[2])
+if holder and holder ~= ARGV[4] then
+  return -math.max(1, redis.call('PTTL', KEYS[2]))
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+if limit > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+  if redis.call('ZCARD', KEYS[1]) >= limit then
+    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+    return math.max(1, tonumber(oldest[2]) + window - now)
+  end
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window * 2)
+end
+if tonumber(ARGV[5]) > 0 then
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', tonumber(ARGV[5]))
 end
 return 0
 `);

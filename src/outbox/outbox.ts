@@ -312,9 +312,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
             await sleep(wait);
             continue;
           }
-          await pacing.waitForGlobalSlot();
-          // Waiting for the global budget may outlast the chat slot: keep it only if nobody took it meanwhile.
-          if (await pacing.holdChatSlot(adapter.channel, chatId, holder)) break;
+          if (await pacing.admitSend(adapter.channel, chatId, holder)) break;
         }
         let ref: MessageRef;
         try {
@@ -381,7 +379,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
         prefix,
         concurrency: workerOptions.concurrency ?? 10,
         // Shared through Redis by every worker: one job start per window paces evenly (30/s → one per 33 ms);
-        // the sliding-log gate in pacing.ts then holds the exact per-second budget at the moment of sending.
+        // the sliding-log admission in pacing.ts then holds the exact per-second budget at the moment of sending.
         limiter: { max: 1, duration: Math.max(1, Math.floor(1000 / Math.max(1, settings.globalPerSecond))) },
         lockDuration: lockMs,
         stalledInterval: workerOptions.stalledIntervalMs ?? 30_000,

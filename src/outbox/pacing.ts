@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { GATE_SCRIPT, HOLD_SLOT_SCRIPT, SPREAD_SCRIPT } from './lua.js';
+import { ADMIT_SCRIPT, GATE_SCRIPT, SPREAD_SCRIPT } from './lua.js';
 import type { OutboxKeys } from './keys.js';
 
 /**
  * Safety margins for the messenger's limits. A call admitted here reaches the messenger a few ms later and
  * that delay varies; a strict limit counted on arrival must still hold, so our windows are slightly wider.
  */
-export const GLOBAL_WINDOW_MARGIN_MS = 30;
+export const GLOBAL_WINDOW_MARGIN_MS = 40;
 export const PER_CHAT_MARGIN_MS = 50;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -18,10 +18,11 @@ export interface Pacing {
   /** Takes the chat's slot for `holder`; answers 0 when taken, otherwise the ms until it frees up. */
   tryChatSlot(channel: string, chatId: string, holder: string): Promise<number>;
   /**
-   * Re-arms the slot from this moment (right before the send) if it is still ours or free; false when another
-   * holder took it meanwhile (waiting for the global budget can outlast the slot).
+   * Waits until one send to a chat whose slot `holder` took may go: the bot-wide budget admits it and the chat
+   * slot is re-armed from this moment, atomically. False when another holder took the chat slot meanwhile
+   * (waiting for the budget outlasted it): take the slot again.
    */
-  holdChatSlot(channel: string, chatId: string, holder: string): Promise<boolean>;
+  admitSend(channel: string, chatId: string, holder: string): Promise<boolean>;
   /** Reserves the next free send time (epoch ms) for a recipient, not before `earliest`. */
   reserve(recipient: number, earliest: number): Promise<number>;
 }
@@ -50,9 +51,17 @@ export function createPacing(redis: Redis, keys: OutboxKeys, limits: { globalPer
       const ttl = await redis.pttl(key);
       return ttl > 0 ? ttl : 1;
     },
-    async holdChatSlot(channel, chatId, holder) {
-      if (limits.perChatIntervalMs <= 0) return true;
-      return Number(await HOLD_SLOT_SCRIPT.run(redis, [keys.chatSlot(channel, chatId)], [holder, chatTtl])) === 1;
+    async admitSend(channel, chatId, holder) {
+      for (;;) {
+        counter += 1;
+        const wait = Number(await ADMIT_SCRIPT.run(redis, [keys.gate, keys.chatSlot(channel, chatId)], [
+          limits.globalPerSecond, 1000 + GLOBAL_WINDOW_MARGIN_MS, `${instance}:${counter}`, holder,
+          limits.perChatIntervalMs > 0 ? chatTtl : 0,
+        ]));
+        if (wait === 0) return true;
+        if (wait < 0) return false;
+        await sleep(wait);
+      }
     },
     async reserve(recipient, earliest) {
       if (limits.perChatIntervalMs <= 0) return earliest;

@@ -86,15 +86,15 @@ describe('deep-link codes', () => {
 });
 
 describe('authorization at press time', () => {
-  it('refuses a forged press on another manager\'s deal and writes nothing', async () => {
+  it('refuses a forged press on another manager\'s lead and writes nothing', async () => {
     const tg = env.telegramUserFor(14);
     await env.app.store.link(14, tg, String(tg));
-    const dealOf10 = env.bitrix.store.listDeals().find((d) => Number(d.ASSIGNED_BY_ID) === 10 && d.STAGE_SEMANTIC_ID === 'P')!;
+    const leadOf10 = env.bitrix.store.listLeads().find((l) => Number(l.ASSIGNED_BY_ID) === 10)!;
     env.telegram.sendCommand(tg, '/help');
     const msg = await env.telegram.waitForMessage(tg, { textIncludes: '/settings' }, 10_000);
     env.bitrix.resetLog();
-    // A modified client can send any callback data for any message: forge a stage move.
-    const query = env.telegram.forgeCallback(tg, msg.messageId!, encodeCallback('deal.move', Number(dealOf10.ID), 'WON'));
+    // A modified client can send any callback data for any message: forge "take in work" on a colleague's lead.
+    const query = env.telegram.forgeCallback(tg, msg.messageId!, encodeCallback('lead.take', Number(leadOf10.ID)));
     const answer = await env.telegram.waitForCallbackAnswer(query, 10_000);
     expect(answer.text).toContain('нет прав');
     expect(env.bitrix.writeCalls()).toBe(0);
@@ -141,7 +141,7 @@ describe('flood protection', () => {
     env.telegram.sendCommand(tg, '/settings');
     const msg = await env.telegram.waitForMessage(tg, { textIncludes: 'Настройки' }, 10_000);
     const queries = Array.from({ length: 30 }, () => env.telegram.pressButton(tg, msg.messageId!, 'English'));
-    const answers = await Promise.all(queries.map((q) => env.telegram.waitForCallbackAnswer(q, 10_000).catch(() => undefined)));
+    const answers = await Promise.all(queries.map((q) => env.telegram.waitForCallbackAnswer(q, 2_000).catch(() => undefined)));
     const throttled = answers.filter((a) => a?.text?.includes('Слишком много'));
     expect(throttled.length).toBeGreaterThan(0);
     expect(throttled.length).toBeLessThan(30);

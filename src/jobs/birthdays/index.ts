@@ -249,7 +249,7 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
       filter: { [`!${records.fields.text}`]: '' }, select: records.select(),
     });
     for (const row of scan.items) {
-      const record = records.toRecord(row as never);
+      const record = records.toRecord(row);
       result.scanned += 1;
       result.outcomes[await normalise(record)] += 1;
     }

@@ -83,7 +83,7 @@ export function createRecordStore(crm: CrmGateway, entity: ChildEntity, fields: 
       // Legacy list filters only AND their conditions, so "date or text not empty" takes two reads.
       for (const code of [fields.date, fields.text]) {
         for await (const page of crm.listAll(entity, { filter: { [`!${code}`]: '' }, select })) {
-          for (const row of page.items) byId.set(row.id, toRecord(row as Contact | Deal));
+          for (const row of page.items) byId.set(row.id, toRecord(row));
         }
       }
       return [...byId.values()];

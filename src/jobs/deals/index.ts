@@ -603,6 +603,8 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       return state.withDealLock(dealId, async () => {
         const fresh = await freshDeal(dealId, locale);
         if ('outcome' in fresh) return fresh.outcome;
+        // A second press of the same move (double tap) finds the deal already there.
+        if (fresh.deal.stageId === target) return { toast: dealsTexts[locale].alreadyDone, message: await card(fresh.deal, locale) };
         const stage = targetAllowed(fresh.deal, target);
         if (!stage) {
           log.warn({ dealId, target, actor: actor.b24UserId, from: fresh.deal.stageId }, 'refused: transition not allowed');
