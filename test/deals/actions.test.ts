@@ -123,7 +123,8 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
     expect(botMessages(env, MANAGER, 'Payment deal')).toHaveLength(2);
 
     // Paid → EXECUTING requires the delivery date: asked as validated text.
-    await press(env, MANAGER, first.messageId!, '✅ Оплачено');
+    const paidAnswer = await press(env, MANAGER, first.messageId!, '✅ Оплачено');
+    expect(paidAnswer.text).toContain('Дата поставки');
     await waitFor(env, MANAGER, (e) => e.messageId === first.messageId && e.text.includes('Дата поставки'));
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('PREPAYMENT_INVOICE');
     const tg = tgOf(env, MANAGER);

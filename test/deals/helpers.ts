@@ -56,6 +56,8 @@ export function waitFor(env: SandboxEnvironment, b24UserId: number, predicate: (
 
 /** Presses a button of a bot message as the person would and waits for the bot to answer the press. */
 export async function press(env: SandboxEnvironment, b24UserId: number, messageId: number, button: string) {
+  // A person does not press faster than the bot's per-user flood limit (10 updates per 2 s).
+  await new Promise((resolve) => setTimeout(resolve, 250));
   const queryId = env.telegram.pressButton(tgOf(env, b24UserId), messageId, button);
   return env.telegram.waitForCallbackAnswer(queryId, 10_000);
 }

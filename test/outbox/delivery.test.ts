@@ -75,10 +75,11 @@ describe('outbox delivery', () => {
     await identity.setPreferences(2000, { channel: 'bitrix24' });
     await outbox.enqueueMany([intent(2000, 1), intent(2999, 2)]);
     const worker = outbox.startWorker();
-    await eventually(() => harness!.fallback.length === 2, 10_000, 'fallbacks');
+    // Metrics are counted once the delivery is recorded, just after the fallback call returns.
+    await eventually(() => harness!.metricsLog.filter((m) => m === 'sent:lead.new:fallback').length === 2, 10_000, 'fallbacks');
     expect(harness.fallback.map((f) => f.userId).sort()).toEqual([2000, 2999]);
+    await eventually(async () => (await harness!.outbox.queue.getCompletedCount()) === 2, 5000, 'jobs completed');
     expect(harness.fallback.find((f) => f.userId === 2999)?.text).toBe('Новый лид #2');
-    expect(harness.metricsLog.filter((m) => m === 'sent:lead.new:fallback')).toHaveLength(2);
     await worker.close(5000);
   });
 
