@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDealsCapability } from '../../src/jobs/deals/index.js';
+import { overdueNudgesKey } from '../../src/jobs/reports/index.js';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { silentLogger } from '../../src/log.js';
 import {
@@ -44,6 +45,9 @@ describe('stuck deals: nudges, escalation, snooze (sandbox portal, real grammY a
     await settle();
     expect(botMessages(env, MANAGER, 'Nudge-once deal')).toHaveLength(1);
     expect(nudge.text).toContain('стоит на месте 3 дн.');
+    // The scan also keeps the "overdue nudges" figure /report shows per manager.
+    const overdue = await env.app.redis.hgetall(overdueNudgesKey(env.config.env.REDIS_PREFIX));
+    expect(Number(overdue[String(MANAGER)])).toBeGreaterThanOrEqual(1);
     const data = buttonsOf(nudge).map((b) => b.data ?? '');
     expect(data).toContain(`1|dm|${id}|PREPARATION`);
     // NEW → WON is not an allowed transition: never offered.

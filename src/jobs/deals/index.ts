@@ -12,6 +12,7 @@ import {
 } from '../../rules/deals/index.js';
 import { calendarDate, calendarDateAt, calendarDaysBetween, instantAt, workingDaysBetween } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
+import { overdueNudgesKey } from '../reports/index.js';
 import { createDealsState, type DealsState } from './state.js';
 import { dealsTexts, type DealsTexts } from './texts.js';
 
@@ -424,12 +425,17 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
     });
     const org = await deps.directory.org();
     const intents: NotificationIntent[] = [];
+    // Deals past their stage's threshold, per manager, snoozed or not: the "overdue nudges" column of /report.
+    const overdue = new Map<number, number>();
     for (const deal of items) {
       const facts = factsOf(deal);
       const pipeline = pipelineOf(deal);
       const stage = stageOf(deal);
       if (!facts || !pipeline || !stage) continue;
       const days = daysInStage(facts.movedTime, now);
+      if (facts.assignedById && stage.stuckDays !== undefined && days >= stage.stuckDays) {
+        overdue.set(facts.assignedById, (overdue.get(facts.assignedById) ?? 0) + 1);
+      }
       const decisions = evaluateStuckDeal({
         deal: facts, stage, pipeline, escalationDays: rules.thresholds.escalationDays, daysInStage: days, now,
         snoozedUntil: await state.snoozedUntil(deal.id),
@@ -465,6 +471,10 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       }
       await remember(deal);
     }
+    const overdueKey = overdueNudgesKey(deps.prefix);
+    const replace = deps.redis.multi().del(overdueKey);
+    if (overdue.size > 0) replace.hset(overdueKey, Object.fromEntries([...overdue].map(([user, count]) => [String(user), String(count)])));
+    await replace.exec();
     for (const intent of intents) await deps.outbox.enqueue(intent);
   }
 
