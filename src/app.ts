@@ -12,6 +12,8 @@ import { reportsBotFeature } from './bot/features/reports.js';
 import { createTelegramAdapter, createTelegramApi } from './chat/telegram.js';
 import { createCrmGateway, type CrmGateway } from './crm/index.js';
 import { mountBitrix24Events, type Bitrix24Event } from './http/b24-events.js';
+import { mountDashboard } from './http/dashboard.js';
+import { createMetrics, mountMetrics } from './http/metrics.js';
 import { createHttpServer, type HttpServer, type ReadinessCheck } from './http/server.js';
 import { createDirectory, type Directory } from './identity/directory.js';
 import { crmDirectorySource, crmOwnerLookup } from './identity/crm-source.js';
@@ -71,6 +73,7 @@ export function createAppBot(parts: {
   tracker?: UpdateTracker;
   botInfo?: CreateBotOptions['botInfo'];
   flood?: CreateBotOptions['flood'];
+  onCallbackHandled?: CreateBotOptions['onCallbackHandled'];
 }) {
   const { config, capabilities } = parts;
   return createBot({
@@ -88,6 +91,7 @@ export function createAppBot(parts: {
     ...(parts.tracker ? { tracker: parts.tracker } : {}),
     ...(parts.botInfo ? { botInfo: parts.botInfo } : {}),
     ...(parts.flood !== undefined ? { flood: parts.flood } : {}),
+    ...(parts.onCallbackHandled ? { onCallbackHandled: parts.onCallbackHandled } : {}),
   });
 }
 
@@ -104,8 +108,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
   await redis.connect();
 
+  const metrics = createMetrics({ defaultMetrics: true });
   const crm = createCrmGateway({
     webhookUrl, redis, log, timezone: config.rules.portal.timezone,
+    observer: {
+      request: (method) => metrics.crmRequests.inc({ method }),
+      error: (method, code) => metrics.crmErrors.inc({ method, code }),
+    },
     rate: { perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST, keyPrefix: prefix },
   });
   const store = createIdentityStore(redis, prefix);
@@ -132,6 +141,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       attempts: 8,
       sentRecordTtlSeconds: 45 * 24 * 3600,
     },
+    metrics: metrics.outbox,
     clock,
   });
 
@@ -152,6 +162,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     definitions: capabilityList.flatMap((c) => c.jobs),
   });
   const jobRuntime = jobs;
+  metrics.watchQueues([outbox.queue, ...jobRuntime.queues()]);
 
   const readiness: ReadinessCheck[] = [
     { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
@@ -161,7 +172,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   let botRuntime: BotRuntime | undefined;
   if (roles.has('bot')) {
     const tracker = createUpdateTracker();
-    const bot = createAppBot({ config, log, redis, store, directory, crm, capabilities, tracker });
+    const bot = createAppBot({ config, log, redis, store, directory, crm, capabilities, tracker,
+      onCallbackHandled: (action, seconds) => metrics.callbackLatency.observe({ action }, seconds) });
     botRuntime = createBotRuntime({
       bot, log, tracker,
       ...(config.env.PUBLIC_URL ? { publicUrl: config.env.PUBLIC_URL } : {}),
@@ -185,6 +197,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       mount(app) {
         if (runtime?.webhookHandler) app.post(TELEGRAM_WEBHOOK_PATH, express.json({ limit: '1mb' }), runtime.webhookHandler);
         mountBitrix24Events(app, { applicationToken: config.env.B24_APPLICATION_TOKEN, log, accept: acceptEvent });
+        mountMetrics(app, metrics.registry);
+        mountDashboard(app, { queues: [outbox.queue, ...jobRuntime.queues()], user: config.env.ADMIN_USER, password: config.env.ADMIN_PASSWORD });
       },
     });
     httpPort = await http.listen(config.env.HTTP_PORT, config.env.HTTP_HOST);

@@ -12,7 +12,7 @@ import { CrmBatchError, CrmError, CrmRowError } from './errors.js';
 import { listRawPages, type ListMode, type ListSpec } from './list.js';
 import { createRateBudget } from './rate-budget.js';
 import {
-  createTransport, type BatchCommand, type BatchEntry, type CallOptions, type RetryOptions, type TransportStats,
+  createTransport, type CrmObserver, type BatchCommand, type BatchEntry, type CallOptions, type RetryOptions, type TransportStats,
 } from './transport.js';
 import type { z } from 'zod';
 
@@ -28,6 +28,8 @@ export interface CrmGatewayOptions {
   timeoutMs?: number;
   /** TTL of the reference-data caches (users, departments, stages, pipelines); default 5 min. */
   cacheTtlMs?: number;
+  /** Told about every request and failure (Prometheus counters in the app). */
+  observer?: CrmObserver;
 }
 
 export interface ListQuery {
@@ -181,6 +183,7 @@ export function createCrmGateway(options: CrmGatewayOptions): CrmGateway {
     retry: options.retry,
     timeoutMs: options.timeoutMs,
     budget: createRateBudget(options.redis, new URL(options.webhookUrl).origin, options.rate),
+    observer: options.observer,
   });
   const schemas = createEntitySchemas(timezone);
   const ttl = options.cacheTtlMs ?? 5 * 60_000;

@@ -19,5 +19,5 @@ export type {
 } from './entities.js';
 export { formatPortalDateTime, parseCalendarDate, parsePortalDateTime, calendarDateInZone } from './dates.js';
 export type { CalendarDate } from './dates.js';
-export type { BatchCommand, BatchEntry, CallOptions, RetryOptions, TransportStats } from './transport.js';
+export type { BatchCommand, BatchEntry, CallOptions, CrmObserver, RetryOptions, TransportStats } from './transport.js';
 export { PAGE_SIZE, MAX_BATCH } from './list.js';

@@ -50,6 +50,13 @@ export interface TransportOptions {
   retry?: RetryOptions;
   /** Per-request timeout (default 60 s, the cloud portal's own hard limit). */
   timeoutMs?: number;
+  /** Told about every HTTP request and every failed one (metrics). */
+  observer?: CrmObserver;
+}
+
+export interface CrmObserver {
+  request(method: string): void;
+  error(method: string, code: string): void;
 }
 
 export interface CallOptions {
@@ -207,6 +214,7 @@ export function createTransport(options: TransportOptions): Transport {
     for (let attempt = 0; ; attempt++) {
       stats.budgetWaitMs += await options.budget.acquire();
       stats.requests++;
+      options.observer?.request(method);
       let error: CrmError;
       try {
         const response = await b24.actions.v2.call.make<unknown>({ method, params });
@@ -217,6 +225,7 @@ export function createTransport(options: TransportOptions): Transport {
       } catch (err) {
         error = fromSdkFailure(err, method);
       }
+      options.observer?.error(method, error.code || String(error.status));
       const retryable = isTransient(error) && (idempotent || provesNotProcessed(error));
       if (!retryable || attempt + 1 >= attempts) {
         log.warn({ method, code: error.code, status: error.status, attempt: attempt + 1, description: error.description }, 'bitrix24 call failed');

@@ -57,13 +57,7 @@ export function mountDashboard(app: Express, options: DashboardOptions): boolean
   const basePath = options.basePath ?? DASHBOARD_PATH;
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
-  // @bull-board/express pins its own copy of @bull-board/api (9.10.1 next to our 9.10.2): same shape, two
-  // declarations, so the types need a bridge; at runtime the adapter only calls the documented methods.
-  type BoardServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
-  createBullBoard({
-    queues: options.queues.map((q) => new BullMQAdapter(q)),
-    serverAdapter: serverAdapter as unknown as BoardServerAdapter,
-  });
+  createBullBoard({ queues: options.queues.map((q) => new BullMQAdapter(q)), serverAdapter });
   app.use(basePath, basicAuth(user, password), serverAdapter.getRouter());
   return true;
 }

@@ -42,6 +42,26 @@ describe('the bot over long polling (real grammY → Telegram sandbox, real Redi
     expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: true, bitrix24: true, telegram: true } });
   });
 
+  it('exposes Prometheus metrics for CRM calls, callbacks and queue depths; no dashboard without credentials', async () => {
+    const base = `http://127.0.0.1:${env.app.httpPort}`;
+    const tg = env.telegramUserFor(MANAGER);
+    await env.app.store.link(MANAGER, tg, String(tg));
+    env.telegram.sendCommand(tg, '/settings');
+    const settings = await env.telegram.waitForMessage(tg, { textIncludes: 'Настройки' }, 10_000);
+    await env.telegram.waitForCallbackAnswer(env.telegram.pressButton(tg, settings.messageId!, 'English'), 10_000);
+    // The latency is recorded when the handler returns, a moment after Telegram got the answer.
+    let text = '';
+    for (let i = 0; i < 40 && !text.includes('action="settings.lang"'); i += 1) {
+      text = await (await fetch(`${base}/metrics`)).text();
+      if (!text.includes('action="settings.lang"')) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(text).toMatch(/dealpilot_crm_requests_total\{method="user.get"\} [1-9]/);
+    expect(text).toMatch(/dealpilot_callback_handling_seconds_count\{action="settings.lang"\} 1/);
+    expect(text).toMatch(/dealpilot_queue_jobs\{queue="outbox",state="waiting"\} \d+/);
+    expect(text).toContain('dealpilot_messages_sent_total');
+    expect((await fetch(`${base}/admin/queues`)).status).toBe(404);
+  });
+
   it('reports not ready when the portal is down', async () => {
     env.bitrix.faults.failNext('server.time', 5, { status: 500, error: 'INTERNAL_SERVER_ERROR', description: 'Internal server error' });
     const ready = await fetch(`http://127.0.0.1:${env.app.httpPort}/readyz`);
@@ -76,6 +96,24 @@ describe('the bot over a webhook', () => {
       body: JSON.stringify({ update_id: 1, message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/start' } }),
     });
     expect(response.status).toBe(401);
+  });
+});
+
+describe('queue dashboard', () => {
+  it('asks for credentials and opens with the right ones', async () => {
+    const env = await startSandboxEnvironment({ redisUrl: testRedisUrl(), redisPrefix: uniquePrefix('dash'), roles: ['http'],
+      extraEnv: { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct-horse-battery' } });
+    try {
+      const url = `http://127.0.0.1:${env.app.httpPort}/admin/queues`;
+      expect((await fetch(url)).status).toBe(401);
+      const wrong = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('ops:guess').toString('base64')}` } });
+      expect(wrong.status).toBe(401);
+      const right = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('ops:correct-horse-battery').toString('base64')}` } });
+      expect(right.status).toBe(200);
+      expect(await right.text()).toContain('<html');
+    } finally {
+      await env.stop();
+    }
   });
 });
 
