@@ -103,7 +103,29 @@ export function calendarDateAt(instant: Date, timeZone: string): CalendarDate {
  */
 export function instantAt(date: CalendarDate, minuteOfDay: number, timeZone: string): Date {
   if (minuteOfDay >= 24 * 60) return instantAt(addDays(date, Math.floor(minuteOfDay / 1440)), minuteOfDay % 1440, timeZone);
-  const hh = String(Math.floor(minuteOfDay / 60)).padStart(2, '0');
-  const mm = String(minuteOfDay % 60).padStart(2, '0');
-  return dayjs.tz(`${toIso(date)}T${hh}:${mm}:00`, timeZone).toDate();
+  const wallMs = Date.UTC(date.year, date.month - 1, date.day, Math.floor(minuteOfDay / 60), minuteOfDay % 60);
+  // The offsets in force around that wall time (two at a DST change). A wall time that occurs twice (autumn)
+  // is its FIRST occurrence; one skipped by a spring-forward gap maps to the moment after the gap.
+  const before = offsetMinutesAt(wallMs - 12 * HOUR_MS, timeZone);
+  const after = offsetMinutesAt(wallMs + 12 * HOUR_MS, timeZone);
+  const valid = [...new Set([before, after])]
+    .map((offset) => wallMs - offset * 60_000)
+    .filter((instant) => offsetMinutesAt(instant, timeZone) * 60_000 === wallMs - instant);
+  return new Date(valid.length > 0 ? Math.min(...valid) : wallMs - before * 60_000);
+}
+
+const HOUR_MS = 3_600_000;
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes the zone's wall clock is ahead of UTC at an instant. */
+function offsetMinutesAt(instantMs: number, timeZone: string): number {
+  let format = offsetFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+      hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    offsetFormatters.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(instantMs)).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return Math.round((wall - Math.floor(instantMs / 1000) * 1000) / 60_000);
 }

@@ -125,6 +125,14 @@ describe('nextDeliveryTime', () => {
       }
     }), { numRuns: 200 });
   });
+
+  it('delivers at the first occurrence of a wall time that repeats when the clocks go back', () => {
+    // Found by the property above: New York falls back on 2026-11-01, so 01:00–01:15 happens twice;
+    // a window that opens at 01:00 opens at the first 01:00 (EDT), not the second (EST).
+    const window = { timezone: 'America/New_York', quietStart: '01:15', quietEnd: '01:00', workingDays: [7], holidays: [] };
+    const next = nextDeliveryTime(new Date('2026-10-25T05:15:00.000Z'), window);
+    expect(next.toISOString()).toBe('2026-11-01T05:00:00.000Z');
+  });
 });
 
 describe('addWorkingHours', () => {
