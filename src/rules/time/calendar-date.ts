@@ -99,13 +99,13 @@ export function calendarDateAt(instant: Date, timeZone: string): CalendarDate {
 
 /**
  * The instant when the wall clock in `timeZone` shows `minuteOfDay` on `date`. A wall time that DST skips
- * maps to the instant just after the gap; a repeated one to its later occurrence (dayjs' rule).
+ * maps to the instant just after the gap; a repeated one to its first occurrence, so a window that opens
+ * then is never missed.
  */
 export function instantAt(date: CalendarDate, minuteOfDay: number, timeZone: string): Date {
   if (minuteOfDay >= 24 * 60) return instantAt(addDays(date, Math.floor(minuteOfDay / 1440)), minuteOfDay % 1440, timeZone);
   const wallMs = Date.UTC(date.year, date.month - 1, date.day, Math.floor(minuteOfDay / 60), minuteOfDay % 60);
-  // The offsets in force around that wall time (two at a DST change). A wall time that occurs twice (autumn)
-  // is its FIRST occurrence; one skipped by a spring-forward gap maps to the moment after the gap.
+  // The offsets in force around that wall time (two at a DST change); keep those that really produce it.
   const before = offsetMinutesAt(wallMs - 12 * HOUR_MS, timeZone);
   const after = offsetMinutesAt(wallMs + 12 * HOUR_MS, timeZone);
   const valid = [...new Set([before, after])]
