@@ -10,6 +10,7 @@ import {
   STATUS_SCHEMA, TASK_SCHEMA, USER_SCHEMA, describeField, type MultiFieldValue, type Row, type Schema,
 } from './fields.js';
 import { formatLegacy, formatTyped, projectRow, resolveSelect, runList, type ListPage } from './query.js';
+import { imbotMethods } from './imbot.js';
 
 export type Params = Record<string, unknown>;
 
@@ -461,3 +462,6 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
 export function isWriteMethod(method: string): boolean {
   return /\.(add|update|delete|set)$/i.test(method);
 }
+
+// ---- chat bots (imbot.v2, see imbot.ts) ---------------------------------------------------------------------
+Object.assign(METHODS, imbotMethods((status, code, description) => new RestError(status, code, description)));

@@ -1,0 +1,86 @@
+import type { CrmGateway } from '../crm/gateway.js';
+import {
+  CrmError, CrmOperationLimitError, CrmRateLimitError, CrmUnavailableError,
+} from '../crm/errors.js';
+import { registerSecret } from '../infra/secrets.js';
+import {
+  ChatRateLimitedError, ChatRejectedError, ChatTransientError, ChatUnreachableError, type ChatAdapter,
+} from './adapter.js';
+import type { ChatMessage, MessageRef } from './message.js';
+import { renderBitrixBbCode, renderBitrixKeyboard } from './bitrix24-render.js';
+
+export interface BitrixChatOptions {
+  /** The bot's id from `registerBitrixBot`. */
+  botId: number;
+  /** The botToken chosen at registration (≤ 40 characters); every webhook-authorized imbot.v2 call carries it. */
+  botToken: string;
+}
+
+/** Codes meaning this person cannot be written to (fired, deleted, no dialog with the bot). */
+const UNREACHABLE_CODES = new Set(['ACCESS_DENIED', 'USER_NOT_FOUND', 'DIALOG_NOT_FOUND', 'CHAT_NOT_FOUND', 'DIALOG_ID_EMPTY']);
+
+/**
+ * Maps portal failures onto the adapter's error classes (the only place that reads imbot error codes).
+ * The transport has already retried what it could, so a limit still standing means "pause the channel".
+ * `op` matters for ACCESS_DENIED: on send the dialog is closed to the bot, on update the message is not ours.
+ */
+export function toBitrixChatError(error: unknown, chatId: string, op: 'send' | 'edit'): Error {
+  if (!(error instanceof CrmError)) return error instanceof Error ? error : new Error(String(error));
+  if (error instanceof CrmRateLimitError) return new ChatRateLimitedError(2);
+  if (error instanceof CrmOperationLimitError) return new ChatRateLimitedError(10);
+  if (error instanceof CrmUnavailableError) return new ChatTransientError(error.message);
+  if (op === 'send' && UNREACHABLE_CODES.has(error.code)) return new ChatUnreachableError(chatId, error.message);
+  // Everything else (bad token, unknown bot, missing scope, empty message, bad keyboard) cannot succeed on retry.
+  return new ChatRejectedError(error.message);
+}
+
+function messageIdOf(result: unknown): number | undefined {
+  const id = result && typeof result === 'object' ? (result as { id?: unknown }).id : undefined;
+  const n = typeof id === 'number' ? id : typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * Bitrix24 chat adapter over the CRM gateway's raw calls (`imbot.v2.Chat.Message.send` / `.update`).
+ * chatId is the Bitrix24 user id (the private dialog with the bot); messageId is the portal's message id.
+ */
+export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call'>, options: BitrixChatOptions): ChatAdapter {
+  const { botId, botToken } = options;
+  registerSecret(botToken);
+
+  function fields(message: ChatMessage, forEdit: boolean): Record<string, unknown> {
+    const keyboard = renderBitrixKeyboard(message, botId);
+    return {
+      message: renderBitrixBbCode(message.text),
+      // On update "N" removes a keyboard the message had; on send leaving it out means none.
+      ...(keyboard ? { keyboard } : forEdit ? { keyboard: 'N' } : {}),
+      urlPreview: forEdit ? 'N' : false,
+    };
+  }
+
+  return {
+    channel: 'bitrix24',
+    async send(chatId, message): Promise<MessageRef> {
+      if (!/^[1-9]\d*$/.test(chatId)) throw new ChatUnreachableError(chatId, 'not a Bitrix24 user id');
+      let result: unknown;
+      try {
+        // Not retried by the transport unless the portal provably did not act: a repeat would post twice.
+        result = await crm.call('imbot.v2.Chat.Message.send', { botId, botToken, dialogId: chatId, fields: fields(message, false) });
+      } catch (error) {
+        throw toBitrixChatError(error, chatId, 'send');
+      }
+      const id = messageIdOf(result);
+      if (id === undefined) throw new ChatRejectedError(`imbot.v2.Chat.Message.send answered without a message id`);
+      return { channel: 'bitrix24', chatId, messageId: String(id) };
+    },
+    async edit(ref, message) {
+      try {
+        await crm.call('imbot.v2.Chat.Message.update', {
+          botId, botToken, messageId: Number(ref.messageId), fields: fields(message, true),
+        }, { idempotent: true });
+      } catch (error) {
+        throw toBitrixChatError(error, ref.chatId, 'edit');
+      }
+    },
+  };
+}
