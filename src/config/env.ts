@@ -57,6 +57,9 @@ export const envSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, {
     error: 'expected 1–256 characters A-Z, a-z, 0-9, _ and -',
   }).optional(),
+  /** Token of the bot in Bitrix24 chat (imbot.v2, 1–40 characters; secret) and the bot's code in the portal. */
+  B24_BOT_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'expected 1–40 characters A-Z a-z 0-9 _ -' }).optional(),
+  B24_BOT_CODE: z.string().regex(/^[a-z0-9_]{1,32}$/, { error: 'expected 1–32 characters a-z 0-9 _' }).default('dealpilot'),
   /** Bitrix24 REST budget shared by all processes: sustained requests/s and burst (Enterprise portals allow more). */
   B24_RATE_PER_SECOND: z.coerce.number().positive().default(2),
   B24_RATE_BURST: z.coerce.number().int().positive().default(40),

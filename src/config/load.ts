@@ -105,6 +105,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, rulesPathOve
   registerSecret(env.TELEGRAM_WEBHOOK_SECRET);
   registerSecret(env.B24_APPLICATION_TOKEN);
   registerSecret(env.ADMIN_PASSWORD);
+  registerSecret(env.B24_BOT_TOKEN);
   if (env.B24_WEBHOOK_URL) registerSecret(new URL(env.B24_WEBHOOK_URL).pathname.split('/').filter(Boolean)[2]);
   return { env, rules, rulesPath };
 }
