@@ -6,9 +6,11 @@
  * The sandbox runs in a child process (bench/support/telegram-sandbox-child.ts), as Telegram would: pauses of
  * the sending process (GC, Lua round trips) must not delay or bunch the messenger's own clock.
  *
- *   npx tsx bench/outbox-fanout.ts [--messages 10000] [--users 2000] [--outbox-only] [--trace]
+ *   npx tsx bench/outbox-fanout.ts [--messages 10000] [--users 2000] [--outbox-only] [--trace] [--stall-ms 0]
  *   (10,000 messages take ~6 minutes per sender; --trace prints where the outbox's sends spent their time
- *   and, for every 429, how the sends in the second before it were admitted and when they arrived)
+ *   and, for every 429, how the sends in the second before it were admitted and when they arrived;
+ *   --stall-ms N blocks the sending process for N ms about once a second right after an admission, like a
+ *   GC pause at the worst moment)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -19,10 +21,11 @@ import { createTelegramAdapter, createTelegramApi } from '../src/chat/telegram.j
 import { createIdentityStore } from '../src/identity/store.js';
 import { silentLogger } from '../src/log.js';
 import { createOutbox, type NotificationIntent } from '../src/outbox/index.js';
+import { outboxKeys } from '../src/outbox/keys.js';
 import { startLocalRedis } from '../src/infra/redis-server.js';
 import type { TelegramSandboxClient } from '../src/sandbox/telegram/index.js';
 import { startSandboxProcess, type SandboxProcess } from './support/sandbox-process.js';
-import { createSendTrace, summariseTrace, traceAdmissions, tracingAdapter, type TraceSummary } from './support/send-trace.js';
+import { createSendTrace, sampleGateLog, summariseTrace, traceAdmissions, tracingAdapter, type TraceSummary } from './support/send-trace.js';
 
 const CAP_PER_SECOND = 30;
 const ADD_USERS_IN_PARALLEL = 50;
@@ -48,6 +51,27 @@ export interface FanoutOptions {
   skipNaive?: boolean;
   /** Receives the outbox run's send-path timings and the explanation of each 429. */
   onTrace?: (summary: TraceSummary) => void;
+  /**
+   * Blocks the sending process for this long about once a second during the outbox run, right after an
+   * admission request went to Redis, as a GC pause could (0: off). Shows whether pacing holds through it.
+   */
+  stallMs?: number;
+}
+
+/**
+ * A hook that busy-waits `ms` at most about once a second: run right after an admission request is issued,
+ * it stands for a GC pause that strikes between the admission on Redis and the send it allows — the worst
+ * moment for pacing.
+ */
+function stallHook(ms: number): (() => void) | undefined {
+  if (ms <= 0) return undefined;
+  let next = Date.now() + 1000;
+  return () => {
+    if (Date.now() < next) return;
+    const until = Date.now() + ms;
+    while (Date.now() < until) { /* the stall itself */ }
+    next = Date.now() + 500 + Math.random() * 1000;
+  };
 }
 
 async function summarise(sender: string, sandbox: SandboxProcess, messages: number, senderLoopMaxMs: number) {
@@ -93,7 +117,7 @@ async function measuringLoop<T>(run: () => Promise<T>): Promise<{ value: T; loop
   }
 }
 
-async function runOutbox(redisUrl: string, messages: number, users: number, onTrace?: (summary: TraceSummary) => void): Promise<FanoutResult> {
+async function runOutbox(redisUrl: string, messages: number, users: number, options: FanoutOptions): Promise<FanoutResult> {
   const sandbox = await startSandboxProcess();
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   try {
@@ -102,7 +126,7 @@ async function runOutbox(redisUrl: string, messages: number, users: number, onTr
     const chatOf = await addUsers(sandbox.control, users);
     for (const [u, chatId] of chatOf.entries()) await identity.link(100_000 + u, chatId, String(chatId));
     const trace = createSendTrace();
-    traceAdmissions(redis, trace);
+    traceAdmissions(redis, outboxKeys(prefix).gate, trace, stallHook(options.stallMs ?? 0));
     const outbox = createOutbox({
       connection: redis, prefix, log: silentLogger(),
       adapters: { telegram: tracingAdapter(createTelegramAdapter(createTelegramApi(sandbox.token, sandbox.apiRoot)), trace) },
@@ -121,15 +145,19 @@ async function runOutbox(redisUrl: string, messages: number, users: number, onTr
     }));
     for (let i = 0; i < intents.length; i += 1000) await outbox.enqueueMany(intents.slice(i, i + 1000));
     await sandbox.loopDelay(); // from here on: the sandbox's loop during the sends only
+    const sampler = redis.duplicate();
+    const stopSampling = sampleGateLog(sampler, outboxKeys(prefix).gate, trace);
     const { loopMaxMs } = await measuringLoop(async () => {
       const worker = outbox.startWorker({ concurrency: 50 });
       // Progress comes from this process's own log of answers: polling the sandbox would load its event loop.
       while (trace.delivered() < messages) await new Promise((r) => setTimeout(r, 200));
       await worker.close(5000);
     });
+    await stopSampling();
+    sampler.disconnect();
     await outbox.close();
     const { result, stats } = await summarise('outbox (BullMQ, paced)', sandbox, messages, loopMaxMs);
-    onTrace?.(summariseTrace(trace, stats.perChat, stats.rateLimited, CAP_PER_SECOND));
+    options.onTrace?.(summariseTrace(trace, stats.perChat, stats.rateLimited, CAP_PER_SECOND));
     return result;
   } finally {
     redis.disconnect();
@@ -165,7 +193,7 @@ export async function runOutboxFanoutBench(options: FanoutOptions = {}): Promise
   const local = process.env.REDIS_URL ? undefined : await startLocalRedis();
   const redisUrl = process.env.REDIS_URL ?? local!.url;
   try {
-    const results = [await runOutbox(redisUrl, messages, users, options.onTrace)];
+    const results = [await runOutbox(redisUrl, messages, users, options)];
     if (!options.skipNaive) results.push(await runNaive(messages, users));
     return results;
   } finally {
@@ -182,12 +210,13 @@ function flag(name: string): number | undefined {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const messages = flag('messages');
   const users = flag('users');
+  const stallMs = flag('stall-ms');
   const onTrace = process.argv.includes('--trace')
     ? (summary: TraceSummary) => console.log(JSON.stringify(summary, null, 1).replace(/\n\s*(?=[^\s{"])/g, ' '))
     : undefined;
   runOutboxFanoutBench({
     ...(messages ? { messages } : {}), ...(users ? { users } : {}), skipNaive: process.argv.includes('--outbox-only'),
-    ...(onTrace ? { onTrace } : {}),
+    ...(onTrace ? { onTrace } : {}), ...(stallMs ? { stallMs } : {}),
   }).then((results) => {
     console.table(results);
     process.exit(0);

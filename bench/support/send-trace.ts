@@ -6,20 +6,31 @@
  */
 import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../../src/chat/adapter.js';
-import { ADMIT_SCRIPT } from '../../src/outbox/lua.js';
+import { IN_FLIGHT_LEASE_MS } from '../../src/outbox/pacing.js';
 import type { RateLimitRecord } from '../../src/sandbox/telegram/index.js';
 
-export interface Admission { chatId: string; requestedAt: number; answeredAt: number }
+export interface Admission {
+  chatId: string;
+  /** The admission's member in the gate log. */
+  member: string;
+  requestedAt: number;
+  answeredAt: number;
+}
 export interface SendRecord { chatId: string; dispatchedAt: number; answeredAt: number; outcome: 'ok' | '429' | 'error' }
 
 export interface SendTrace {
   readonly admissions: Admission[];
   readonly sends: SendRecord[];
+  /**
+   * Gate-log member → admission time on Redis's clock: exact where `sampleGateLog` saw the call in flight,
+   * otherwise the ADMIT call's requestedAt (a lower bound, a few ms early at most unless this process paused).
+   */
+  readonly admittedAtOnRedis: Map<string, number>;
   delivered(): number;
 }
 
 export function createSendTrace(): SendTrace {
-  const trace = { admissions: [] as Admission[], sends: [] as SendRecord[] };
+  const trace = { admissions: [] as Admission[], sends: [] as SendRecord[], admittedAtOnRedis: new Map<string, number>() };
   return { ...trace, delivered: () => trace.sends.filter((s) => s.outcome === 'ok').length };
 }
 
@@ -44,19 +55,49 @@ export function tracingAdapter(inner: ChatAdapter, trace: SendTrace): ChatAdapte
 }
 
 /**
- * Makes `connection.duplicate()` (the outbox's private connection) log successful ADMIT calls. The script runs
- * on Redis between requestedAt and answeredAt; its KEYS[2] (the chat slot) ends with the chat id.
+ * Copies the gate log (member → score) every `everyMs`, on its own connection, to learn each admission's time
+ * on Redis's clock: a score is the admission time plus IN_FLIGHT_LEASE_MS while the call is in flight, and
+ * the time of the answer once settled (then only `requestedAt..answeredAt` of the ADMIT call bounds it).
  */
-export function traceAdmissions(connection: Redis, trace: SendTrace): void {
+export function sampleGateLog(redis: Redis, gateKey: string, trace: SendTrace, everyMs = 250): () => Promise<void> {
+  const sample = async () => {
+    const sampledAt = Date.now();
+    // ioredis 6 answers WITHSCORES as [member, score] pairs; flatten in case a version answers flat.
+    const flat = ((await redis.call('ZRANGE', gateKey, '0', '-1', 'WITHSCORES')) as Array<string | string[]>).flat();
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const member = flat[i]!;
+      const score = Number(flat[i + 1]);
+      if (score > sampledAt + 1000) trace.admittedAtOnRedis.set(member, score - IN_FLIGHT_LEASE_MS);
+    }
+  };
+  const timer = setInterval(() => void sample().catch(() => undefined), everyMs);
+  return async () => {
+    clearInterval(timer);
+    await sample();
+  };
+}
+
+/**
+ * Makes `connection.duplicate()` (the outbox's private connection) log successful admissions: EVALSHA calls
+ * on the gate log with a chat slot as second key and at least five arguments (limit, window, member, holder,
+ * slot ttl, …) that answer 0. The script runs on Redis between requestedAt and answeredAt. `afterRequest` runs
+ * synchronously right after each EVALSHA is issued (a place to inject pauses).
+ */
+export function traceAdmissions(connection: Redis, gateKey: string, trace: SendTrace, afterRequest?: () => void): void {
   const duplicate = connection.duplicate.bind(connection);
   connection.duplicate = (...args: Parameters<Redis['duplicate']>) => {
     const copy = duplicate(...args);
     const evalsha = copy.evalsha.bind(copy) as (...a: unknown[]) => Promise<unknown>;
     (copy as unknown as { evalsha: (...a: unknown[]) => Promise<unknown> }).evalsha = async (...a: unknown[]) => {
       const requestedAt = Date.now();
-      const result = await evalsha(...a);
-      if (a[0] === ADMIT_SCRIPT.sha && Number(result) === 0) {
-        trace.admissions.push({ chatId: String(a[3]).split(':').at(-1)!, requestedAt, answeredAt: Date.now() });
+      const pending = evalsha(...a);
+      if (a[2] === gateKey) afterRequest?.();
+      const result = await pending;
+      // evalsha(sha, 2, gate, chatSlot, limit, window, member, holder, slotTtl, …)
+      if (Number(a[1]) === 2 && a[2] === gateKey && a.length >= 9 && Number(result) === 0) {
+        const member = String(a[6]);
+        trace.admissions.push({ chatId: String(a[3]).split(':').at(-1)!, member, requestedAt, answeredAt: Date.now() });
+        if (!trace.admittedAtOnRedis.has(member)) trace.admittedAtOnRedis.set(member, requestedAt);
       }
       return result;
     };
@@ -69,30 +110,31 @@ export interface RejectionExplained {
   scope: RateLimitRecord['scope'];
   /** Sends the sandbox had accepted within the second before the 429. */
   acceptedInWindow: number;
-  /** The same sends (plus the rejected one) as the outbox admitted them: first to last admission, ms. */
+  /** Those sends plus the rejected one, by admission time on Redis: first to last, ms (the gate keeps ≥ its window). */
   admissionSpanMs: number | null;
-  /** Sandbox arrivals of those sends: first to the rejected one, ms. */
+  /** Their arrivals at the sandbox: first to the rejected one, ms. */
   arrivalSpanMs: number;
-  /** The largest admission→arrival delay among them, and which of them it was (0 = earliest arrival). */
-  maxAdmissionToArrivalMs: number | null;
-  lateIndex: number | null;
-}
-
-export interface TraceSummary {
-  /** Admission (Redis answered) → HTTP call leaves, ms. */
-  admissionToDispatch: Percentiles;
-  /** HTTP call leaves → the sandbox accepts it, ms. */
-  dispatchToArrival: Percentiles;
-  /** Admission (Redis answered) → the sandbox accepts it, ms. */
-  admissionToArrival: Percentiles;
-  /** Shortest span of any 31 consecutive admissions (the outbox's promise: ≥ 1000 + margin). */
-  tightest31AdmissionsMs: number | null;
-  /** Shortest span of any 31 consecutive accepted arrivals (the sandbox's rule: ≥ 1000). */
-  tightest31ArrivalsMs: number | null;
-  rejections: RejectionExplained[];
+  /** The largest admission→arrival delay among them, its split, and which one it was (0 = earliest arrival). */
+  late: { index: number; admissionToReplySeenMs: number; replySeenToDispatchMs: number; dispatchToArrivalMs: number } | null;
 }
 
 export interface Percentiles { p50: number; p99: number; max: number }
+
+export interface TraceSummary {
+  /** Admission on Redis → this process sees the ADMIT reply, ms (event-loop pauses show here). */
+  admissionToReplySeen: Percentiles;
+  /** ADMIT reply seen → the HTTP call leaves, ms. */
+  replySeenToDispatch: Percentiles;
+  /** HTTP call leaves → the sandbox accepts it, ms. */
+  dispatchToArrival: Percentiles;
+  /** Admission on Redis → the sandbox accepts it, ms: what the gate's margin must cover. */
+  admissionToArrival: Percentiles;
+  /** Shortest span of any (cap + 1) consecutive admissions on Redis's clock (the gate's promise: ≥ its window). */
+  tightestAdmissionsMs: number | null;
+  /** Shortest span of any (cap + 1) consecutive accepted arrivals (the sandbox's rule: ≥ 1000). */
+  tightestArrivalsMs: number | null;
+  rejections: RejectionExplained[];
+}
 
 function percentiles(values: number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
@@ -110,10 +152,12 @@ function tightestSpan(times: number[], count: number): number | null {
   return best;
 }
 
+interface Joined { arrival: number; admittedAt?: number; replySeenAt?: number; dispatchedAt?: number }
+
 /**
- * Joins the three logs per chat: a chat's sends go one at a time (its slot), so its k-th admission, k-th
- * successful dispatch and k-th accepted arrival are the same message. (A send that got a 429 was admitted but
- * not accepted; those chats are joined only where the counts agree.)
+ * Joins the logs per chat: a chat's sends go one at a time (its slot), so its k-th admission, k-th successful
+ * dispatch and k-th accepted arrival are the same message. Chats where a send got a 429 (admitted, not
+ * accepted) are left unjoined.
  */
 export function summariseTrace(trace: SendTrace, perChat: Record<string, number[]>, rejected: RateLimitRecord[], globalPerSecond: number): TraceSummary {
   const byChat = <T extends { chatId: string }>(items: T[]) => {
@@ -121,43 +165,54 @@ export function summariseTrace(trace: SendTrace, perChat: Record<string, number[
     for (const item of items) map.set(item.chatId, [...(map.get(item.chatId) ?? []), item]);
     return map;
   };
+  const onRedis = (a: Admission) => trace.admittedAtOnRedis.get(a.member);
   const admissionsByChat = byChat(trace.admissions);
   const okByChat = byChat(trace.sends.filter((s) => s.outcome === 'ok'));
   const rejectedChats = new Set(trace.sends.filter((s) => s.outcome !== 'ok').map((s) => s.chatId));
-  interface Joined { arrival: number; admittedAt?: number; dispatchedAt?: number }
   const joined: Joined[] = [];
   for (const [chatId, arrivals] of Object.entries(perChat)) {
     const admissions = admissionsByChat.get(chatId) ?? [];
     const sends = okByChat.get(chatId) ?? [];
     const clean = !rejectedChats.has(chatId) && admissions.length === arrivals.length && sends.length === arrivals.length;
-    arrivals.forEach((arrival, k) => joined.push(clean
-      ? { arrival, admittedAt: admissions[k]!.answeredAt, dispatchedAt: sends[k]!.dispatchedAt }
-      : { arrival }));
+    arrivals.forEach((arrival, k) => {
+      const admission = admissions[k];
+      const admittedAt = admission ? onRedis(admission) : undefined;
+      joined.push(clean && admission && admittedAt !== undefined
+        ? { arrival, admittedAt, replySeenAt: admission.answeredAt, dispatchedAt: sends[k]!.dispatchedAt }
+        : { arrival });
+    });
   }
   joined.sort((a, b) => a.arrival - b.arrival);
-  const complete = joined.filter((j) => j.admittedAt !== undefined && j.dispatchedAt !== undefined);
-  const admissionTimes = trace.admissions.map((a) => a.answeredAt);
+  const complete = joined.filter((j): j is Required<Joined> => j.admittedAt !== undefined);
 
   const rejections = rejected.map((r): RejectionExplained => {
     const inWindow = joined.filter((j) => j.arrival > r.at - 1000 && j.arrival <= r.at);
     const own = trace.admissions.filter((a) => a.chatId === String(r.chatId) && a.answeredAt <= r.at).at(-1);
-    const admitted = [...inWindow.map((j) => j.admittedAt), own?.answeredAt];
-    const known = admitted.every((t) => t !== undefined);
+    const admitted = [...inWindow.map((j) => j.admittedAt), own ? onRedis(own) : undefined];
+    const known = admitted.every((t) => t !== undefined) && admitted.length > 0;
     const delays = inWindow.map((j) => (j.admittedAt === undefined ? NaN : j.arrival - j.admittedAt));
-    const maxDelay = known && delays.length > 0 ? Math.max(...delays) : null;
+    const maxDelay = known && delays.length > 0 ? Math.max(...delays) : NaN;
+    const index = delays.indexOf(maxDelay);
+    const lateOne = inWindow[index] as Required<Joined> | undefined;
     return {
       at: r.at, scope: r.scope, acceptedInWindow: inWindow.length,
-      admissionSpanMs: known && admitted.length > 0 ? Math.max(...(admitted as number[])) - Math.min(...(admitted as number[])) : null,
+      admissionSpanMs: known ? Math.max(...(admitted as number[])) - Math.min(...(admitted as number[])) : null,
       arrivalSpanMs: inWindow.length > 0 ? r.at - inWindow[0]!.arrival : 0,
-      maxAdmissionToArrivalMs: maxDelay, lateIndex: maxDelay === null ? null : delays.indexOf(maxDelay),
+      late: lateOne ? {
+        index,
+        admissionToReplySeenMs: lateOne.replySeenAt - lateOne.admittedAt,
+        replySeenToDispatchMs: lateOne.dispatchedAt - lateOne.replySeenAt,
+        dispatchToArrivalMs: lateOne.arrival - lateOne.dispatchedAt,
+      } : null,
     };
   });
   return {
-    admissionToDispatch: percentiles(complete.map((j) => j.dispatchedAt! - j.admittedAt!)),
-    dispatchToArrival: percentiles(complete.map((j) => j.arrival - j.dispatchedAt!)),
-    admissionToArrival: percentiles(complete.map((j) => j.arrival - j.admittedAt!)),
-    tightest31AdmissionsMs: tightestSpan(admissionTimes, globalPerSecond + 1),
-    tightest31ArrivalsMs: tightestSpan(joined.map((j) => j.arrival), globalPerSecond + 1),
+    admissionToReplySeen: percentiles(complete.map((j) => j.replySeenAt - j.admittedAt)),
+    replySeenToDispatch: percentiles(complete.map((j) => j.dispatchedAt - j.replySeenAt)),
+    dispatchToArrival: percentiles(complete.map((j) => j.arrival - j.dispatchedAt)),
+    admissionToArrival: percentiles(complete.map((j) => j.arrival - j.admittedAt)),
+    tightestAdmissionsMs: tightestSpan([...trace.admittedAtOnRedis.values()], globalPerSecond + 1),
+    tightestArrivalsMs: tightestSpan(joined.map((j) => j.arrival), globalPerSecond + 1),
     rejections,
   };
 }

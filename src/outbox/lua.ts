@@ -20,24 +20,6 @@ export class LuaScript {
 }
 
 /**
- * Sliding-log limiter on Redis server time (one clock for every worker host): admits a call when fewer than
- * ARGV[1] were admitted within the last ARGV[2] ms; otherwise answers how many ms to wait.
- */
-export const GATE_SCRIPT = new LuaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < limit then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window * 2)
-  return 0
-end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now)
-`);
-
-/**
  * Reserves the next free send time for one recipient: max(earliest, reserved) and moves the reservation one
  * interval on. Spreads a burst for one chat over time at enqueue, so jobs rarely meet a busy chat slot.
  */
@@ -102,31 +84,3 @@ redis.call('EXPIRE', digestKey, ttl)
 return 'digest'
 `);
 
-/**
- * The last step before a send, in one round trip so nothing slow sits between admission and the request:
- * KEYS[1] global log, KEYS[2] chat slot; ARGV limit, window ms, log member, holder, slot ttl ms. Answers 0
- * (admitted: logged and the chat slot re-armed from now), a positive wait for the global budget, or a
- * negative wait when another holder took the chat slot meanwhile.
- */
-export const ADMIT_SCRIPT = new LuaScript(`
-local holder = redis.call('GET', KEYS[2])
-if holder and holder ~= ARGV[4] then
-  return -math.max(1, redis.call('PTTL', KEYS[2]))
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local limit, window = tonumber(ARGV[1]), tonumber(ARGV[2])
-if limit > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-  if redis.call('ZCARD', KEYS[1]) >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-    return math.max(1, tonumber(oldest[2]) + window - now)
-  end
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window * 2)
-end
-if tonumber(ARGV[5]) > 0 then
-  redis.call('SET', KEYS[2], ARGV[4], 'PX', tonumber(ARGV[5]))
-end
-return 0
-`);

@@ -12,7 +12,7 @@ import { jitteredBackoff, OUTBOX_BACKOFF } from './backoff.js';
 import { buildDigestPages } from './digest.js';
 import { notificationId, outboxKeys } from './keys.js';
 import { CLAIM_SCRIPT, RELEASE_SCRIPT } from './lua.js';
-import { createPacing } from './pacing.js';
+import { createPacing, type Admission } from './pacing.js';
 import { toPlainText } from './plain-text.js';
 import { outboxTexts } from './texts.js';
 import type {
@@ -202,6 +202,18 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     return { kind: 'chat', adapter: adapters.telegram, chatId: link.chatId };
   }
 
+  /**
+   * Makes the admitted call, then tells the pacing it is answered (either way). A failed settle only keeps the
+   * call counted until its lease ends; it must not fail a send that went out (a retry would repeat it).
+   */
+  async function sendThenSettle<T>(admission: Admission, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } finally {
+      await admission.settle().catch((error: unknown) => log.warn({ err: error }, 'outbox: could not settle a paced call'));
+    }
+  }
+
   async function delayJob(job: Job<OutboxJobData>, token: string | undefined, ms: number): Promise<never> {
     await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), token);
     throw new DelayedError();
@@ -300,7 +312,8 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
         if (refs.has(index)) continue;
         // One holder per page: a digest's next page must wait out the slot its previous page took.
         const holder = `${marker}:${index}`;
-        for (;;) {
+        let admission: Admission | null = null;
+        while (!admission) {
           const wait = await pacing.tryChatSlot(adapter.channel, chatId, holder);
           if (wait > 0 && sentThisRun === 0) {
             // The chat got a message moments ago: come back at this recipient's next free moment.
@@ -312,11 +325,11 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
             await sleep(wait);
             continue;
           }
-          if (await pacing.admitSend(adapter.channel, chatId, holder)) break;
+          admission = await pacing.admitSend(adapter.channel, chatId, holder);
         }
         let ref: MessageRef;
         try {
-          ref = await adapter.send(chatId, page.message);
+          ref = await sendThenSettle(admission, () => adapter.send(chatId, page.message));
         } catch (error) {
           if (error instanceof ChatUnreachableError) {
             log.warn({ recipient: data.recipient, kind: data.kind, channel: adapter.channel }, 'outbox: recipient unreachable, falling back');
@@ -368,8 +381,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     async edit(ref, message) {
       const adapter = ref.channel === 'telegram' ? adapters.telegram : adapters.bitrix24;
       if (!adapter) throw new Error(`no chat adapter for channel ${ref.channel}`);
-      await pacing.waitForGlobalSlot();
-      await adapter.edit(ref, message);
+      await sendThenSettle(await pacing.waitForGlobalSlot(), () => adapter.edit(ref, message));
     },
     startWorker(workerOptions = {}) {
       const lockMs = workerOptions.lockDurationMs ?? DEFAULT_LOCK_MS;
