@@ -1,9 +1,8 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import { escapeHtml } from './html.js';
 import type { Button, ChatMessage } from './message.js';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export { escapeHtml };
 
 /** Renders the neutral markup subset to Telegram HTML (parse_mode: HTML); everything else is escaped. */
 export function renderTelegramHtml(text: string): string {

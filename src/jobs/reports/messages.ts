@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../chat/telegram-render.js';
+import { escapeHtml } from '../../chat/html.js';
 import { MAX_TEXT_LENGTH } from '../../chat/message.js';
 import type { Locale } from '../../i18n/index.js';
 import { renderReportBlocks, type RenderReportOptions, type Report } from '../../rules/report/index.js';

@@ -1,5 +1,6 @@
 import { formatMoney } from '../deals/money.js';
 import type { CategoryReportRow, CountSum, DealMetrics, ManagerReportRow, MoneySums, Report } from './types.js';
+import { escapeHtml } from '../../chat/html.js';
 
 export interface RenderReportOptions {
   locale: 'ru' | 'en';
@@ -62,11 +63,6 @@ const GAP = '  ';
 const PAIR_WIDTH = 11;
 /** Width of the shortest layout; wide sums widen it (a phone shows ~32–40 monospace columns). */
 const MIN_WIDTH = 32;
-
-/** Telegram HTML needs only these three escaped inside <pre>. */
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function fit(text: string, width: number): string {
   return text.length <= width ? text.padEnd(width) : `${text.slice(0, Math.max(0, width - 1))}…`;

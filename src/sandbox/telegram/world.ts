@@ -345,13 +345,13 @@ export class SandboxWorld {
   // ------------------------------------------------------------------------------------------------------
   // Control actions: a person using Telegram
 
-  private storeUserMessage(user: SandboxUser, fields: Pick<StoredMessage, 'kind' | 'text' | 'entities'> & { contact?: Contact }): StoredMessage {
-    const chat = this.chatOf(user.id);
-    const at = this.now();
+  /** Appends a message to a chat (its id, timestamps and initial state), for both directions. */
+  private storeMessage(chat: ChatState, direction: StoredMessage['direction'], at: number,
+    fields: Omit<StoredMessage, 'chatId' | 'messageId' | 'direction' | 'date' | 'at' | 'editCount' | 'deleted'>): StoredMessage {
     const stored: StoredMessage = {
-      chatId: user.id,
+      chatId: chat.user.id,
       messageId: chat.nextMessageId++,
-      direction: 'user',
+      direction,
       date: Math.floor(at / 1000),
       at,
       editCount: 0,
@@ -360,6 +360,13 @@ export class SandboxWorld {
     };
     chat.messages.set(stored.messageId, stored);
     chat.timeline.push(stored);
+    return stored;
+  }
+
+  private storeUserMessage(user: SandboxUser, fields: Pick<StoredMessage, 'kind' | 'text' | 'entities'> & { contact?: Contact }): StoredMessage {
+    const chat = this.chatOf(user.id);
+    const at = this.now();
+    const stored = this.storeMessage(chat, 'user', at, fields);
     user.startedBot = true;
     this.enqueue(this.newUpdate({ message: this.toMessage(stored) } as Omit<Update, 'update_id'>));
     this.changed();
@@ -658,18 +665,7 @@ export class SandboxWorld {
 
   private storeBotMessage(chat: ChatState, method: string, fields: Omit<StoredMessage, 'chatId' | 'messageId' | 'direction' | 'date' | 'at' | 'editCount' | 'deleted'>): Message {
     const at = this.consume('send', method, chat.user.id);
-    const stored: StoredMessage = {
-      chatId: chat.user.id,
-      messageId: chat.nextMessageId++,
-      direction: 'bot',
-      date: Math.floor(at / 1000),
-      at,
-      editCount: 0,
-      deleted: false,
-      ...fields,
-    };
-    chat.messages.set(stored.messageId, stored);
-    chat.timeline.push(stored);
+    const stored = this.storeMessage(chat, 'bot', at, fields);
     if (isReplyKeyboard(fields.replyMarkup)) chat.replyKeyboard = fields.replyMarkup;
     else if (fields.replyMarkup && 'remove_keyboard' in fields.replyMarkup) delete chat.replyKeyboard;
     this.counters.sent += 1;
