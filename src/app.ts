@@ -5,10 +5,16 @@ import { ConfigError } from './config/load.js';
 import type { Logger } from './log.js';
 import { createBot, type CreateBotOptions } from './bot/index.js';
 import { createBotRuntime, createUpdateTracker, TELEGRAM_WEBHOOK_PATH, type BotRuntime, type UpdateTracker } from './bot/runtime.js';
-import { birthdaysBotFeature } from './bot/features/birthdays.js';
-import { dealsBotFeature } from './bot/features/deals.js';
-import { leadsBotFeature } from './bot/features/leads.js';
-import { reportsBotFeature } from './bot/features/reports.js';
+import { createActionRegistry } from './conversation/actions.js';
+import { createChatRouter, type ChatRouter } from './conversation/router.js';
+import { birthdaysFeature } from './conversation/features/birthdays.js';
+import { dealsFeature } from './conversation/features/deals.js';
+import { helpFeature } from './conversation/features/help.js';
+import { leadsFeature } from './conversation/features/leads.js';
+import { reportsFeature } from './conversation/features/reports.js';
+import { settingsFeature } from './conversation/features/settings.js';
+import { createBitrixChatChannel, type BitrixChatChannel } from './jobs/imbot/channel.js';
+import { createBitrixChatHandler } from './jobs/imbot/conversation.js';
 import { createTelegramAdapter, createTelegramApi } from './chat/telegram.js';
 import { createCrmGateway, type CrmGateway } from './crm/index.js';
 import { mountBitrix24Events, type Bitrix24Event } from './http/b24-events.js';
@@ -43,6 +49,10 @@ export interface RunningApp {
   outbox: Outbox;
   jobs: JobRuntime;
   capabilities: Capabilities;
+  /** Commands, buttons and text answers, shared by both messengers. */
+  router: ChatRouter;
+  /** Present when B24_BOT_TOKEN is set. */
+  bitrixChat?: BitrixChatChannel;
   bot?: BotRuntime;
   /** Graceful: stop taking work, let running work finish within the bound, close connections. */
   stop(): Promise<void>;
@@ -61,6 +71,35 @@ function requireRuntimeEnv(config: Config, roles: ReadonlySet<Role>): { token: s
   return { token, webhookUrl };
 }
 
+/** Every command, button and text answer of the product, shared by Telegram and Bitrix24 chat. */
+export function createAppChatRouter(parts: {
+  config: Config;
+  log: Logger;
+  store: IdentityStore;
+  directory: Directory;
+  crm: CrmGateway;
+  capabilities: Capabilities;
+  onCallbackHandled?: (action: string, seconds: number) => void;
+}): ChatRouter {
+  const { config, capabilities } = parts;
+  const admins = config.rules.admins;
+  const actions = createActionRegistry({
+    directory: parts.directory, admins, ownerOf: crmOwnerLookup(parts.crm), log: parts.log,
+    ...(parts.onCallbackHandled ? { onHandled: parts.onCallbackHandled } : {}),
+  });
+  return createChatRouter(actions, [
+    helpFeature({ directory: parts.directory, admins }),
+    settingsFeature({
+      store: parts.store,
+      defaults: { quietStart: config.rules.workingHours.quietStart, quietEnd: config.rules.workingHours.quietEnd },
+    }),
+    leadsFeature(capabilities.leads),
+    dealsFeature(capabilities.deals),
+    birthdaysFeature(capabilities.birthdays),
+    reportsFeature(capabilities.reports),
+  ]);
+}
+
 /** The grammY bot with identity, settings and every capability's commands and buttons. */
 export function createAppBot(parts: {
   config: Config;
@@ -68,30 +107,20 @@ export function createAppBot(parts: {
   redis: Redis;
   store: IdentityStore;
   directory: Directory;
-  crm: CrmGateway;
-  capabilities: Capabilities;
+  router: ChatRouter;
   tracker?: UpdateTracker;
   botInfo?: CreateBotOptions['botInfo'];
   flood?: CreateBotOptions['flood'];
-  onCallbackHandled?: CreateBotOptions['onCallbackHandled'];
 }) {
-  const { config, capabilities } = parts;
+  const { config } = parts;
   return createBot({
     token: config.env.TELEGRAM_BOT_TOKEN!, apiRoot: config.env.TELEGRAM_API_ROOT, log: parts.log,
     redis: parts.redis, redisPrefix: config.env.REDIS_PREFIX, store: parts.store, directory: parts.directory,
     admins: config.rules.admins,
-    ownerOf: crmOwnerLookup(parts.crm),
-    quietDefaults: { quietStart: config.rules.workingHours.quietStart, quietEnd: config.rules.workingHours.quietEnd },
-    features: [
-      leadsBotFeature(capabilities.leads),
-      dealsBotFeature(capabilities.deals),
-      birthdaysBotFeature(capabilities.birthdays),
-      reportsBotFeature(capabilities.reports),
-    ],
+    router: parts.router,
     ...(parts.tracker ? { tracker: parts.tracker } : {}),
     ...(parts.botInfo ? { botInfo: parts.botInfo } : {}),
     ...(parts.flood !== undefined ? { flood: parts.flood } : {}),
-    ...(parts.onCallbackHandled ? { onCallbackHandled: parts.onCallbackHandled } : {}),
   });
 }
 
@@ -120,12 +149,19 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const store = createIdentityStore(redis, prefix);
   const directory = createDirectory({ source: crmDirectorySource(crm) });
   const telegramApi = createTelegramApi(token, config.env.TELEGRAM_API_ROOT);
+  // Bitrix24 chat is on when a bot token is configured (the bot itself is registered by `dealpilot b24-register`).
+  const bitrixChat: BitrixChatChannel | undefined = config.env.B24_BOT_TOKEN
+    ? createBitrixChatChannel({
+      crm, redis, prefix, log, botToken: config.env.B24_BOT_TOKEN, code: config.env.B24_BOT_CODE,
+      pollSeconds: config.env.B24_CHAT_POLL_SECONDS,
+    })
+    : undefined;
 
   const outbox = createOutbox({
     connection: redis,
     prefix,
     log,
-    adapters: { telegram: createTelegramAdapter(telegramApi) },
+    adapters: { telegram: createTelegramAdapter(telegramApi), ...(bitrixChat ? { bitrix24: bitrixChat.adapter } : {}) },
     identity: store,
     fallbackNotify: async (userId, text) => {
       await crm.notify({ userId, message: text });
@@ -153,7 +189,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await jobs!.add(queue, name, data, jobOptions);
     },
   });
-  const capabilityList: Capability[] = Object.values(capabilities);
+  const router = createAppChatRouter({
+    config, log, store, directory, crm, capabilities,
+    onCallbackHandled: (action, seconds) => metrics.callbackLatency.observe({ action }, seconds),
+  });
+  bitrixChat?.setHandler(createBitrixChatHandler({ router, adapter: bitrixChat.adapter, directory, store, log }));
+  const capabilityList: Capability[] = [...Object.values(capabilities), ...(bitrixChat ? [bitrixChat] : [])];
   jobs = createJobRuntime({
     connection: redis,
     prefix,
@@ -172,8 +213,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   let botRuntime: BotRuntime | undefined;
   if (roles.has('bot')) {
     const tracker = createUpdateTracker();
-    const bot = createAppBot({ config, log, redis, store, directory, crm, capabilities, tracker,
-      onCallbackHandled: (action, seconds) => metrics.callbackLatency.observe({ action }, seconds) });
+    const bot = createAppBot({ config, log, redis, store, directory, router, tracker });
     botRuntime = createBotRuntime({
       bot, log, tracker,
       ...(config.env.PUBLIC_URL ? { publicUrl: config.env.PUBLIC_URL } : {}),
@@ -216,7 +256,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   let stopping: Promise<void> | undefined;
   return {
-    redis, crm, store, directory, outbox, jobs: jobRuntime, capabilities,
+    redis, crm, store, directory, outbox, jobs: jobRuntime, capabilities, router,
+    ...(bitrixChat ? { bitrixChat } : {}),
     ...(httpPort !== undefined ? { httpPort } : {}),
     ...(botRuntime ? { bot: botRuntime } : {}),
     stop() {

@@ -1,15 +1,13 @@
 import type { Context } from 'grammy';
 import type { Locale } from '../i18n/index.js';
+import type { Actor } from '../conversation/interaction.js';
 
-/** The Bitrix24 user behind a linked chat, loaded for every update. */
-export interface Actor {
-  b24UserId: number;
-  name: string;
-}
+export type { Actor };
 
 /** Per-update data the middleware adds before features run. */
 export interface BotContextFlavor {
   locale: Locale;
+  /** The Bitrix24 user behind a linked chat, loaded for every update. */
   actor?: Actor;
 }
 

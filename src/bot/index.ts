@@ -1,4 +1,4 @@
-import { Bot, type BotConfig, type Composer } from 'grammy';
+import { Bot, type BotConfig } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
 import type { Redis } from 'ioredis';
@@ -7,11 +7,10 @@ import { maskSecrets } from '../infra/secrets.js';
 import { t, toLocale } from '../i18n/index.js';
 import type { Directory } from '../identity/directory.js';
 import type { IdentityStore } from '../identity/store.js';
-import { createActionRegistry, type ActionRegistry, type OwnerLookup } from './actions.js';
+import type { ChatRouter } from '../conversation/router.js';
 import type { BotContext } from './context.js';
-import { helpFeature } from './features/help.js';
+import { telegramConversation } from './conversation.js';
 import { accessGuard, actorMiddleware, linkingFeature } from './features/identity.js';
-import { settingsFeature } from './features/settings.js';
 import { startFeature } from './features/start.js';
 import { sequentializeByChat, type UpdateTracker } from './runtime.js';
 
@@ -22,18 +21,14 @@ export interface CreateBotOptions {
   store: IdentityStore;
   directory: Directory;
   admins: readonly number[];
-  /** Re-reads an entity's responsible manager at press time (CRM). */
-  ownerOf: OwnerLookup;
-  quietDefaults: { quietStart: string; quietEnd: string };
+  /** Commands, buttons and text answers shared with the Bitrix24 chat. */
+  router: ChatRouter;
   /** Flood protection state shared by bot processes; in-memory when absent. */
   redis?: Redis;
   redisPrefix?: string;
   /** Bot identity, when already known (tests); otherwise fetched by bot.init(). */
   botInfo?: BotConfig<BotContext>['botInfo'];
   tracker?: UpdateTracker;
-  /** Capability features: register their button actions and return their composers. */
-  features?: Array<(actions: ActionRegistry) => Composer<BotContext>>;
-  onCallbackHandled?: (action: string, seconds: number) => void;
   /** Per-user flood limit (default 10 updates per 2 s); false turns it off (load tests). */
   flood?: { limit: number; timeFrameMs: number } | false;
 }
@@ -78,14 +73,12 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   bot.use(accessGuard());
   bot.use(linkingFeature(identity));
   bot.use(startFeature());
-  bot.use(helpFeature(identity));
-  const actions = createActionRegistry({
-    directory: options.directory, admins: options.admins, ownerOf: options.ownerOf, log,
-    ...(options.onCallbackHandled ? { onHandled: options.onCallbackHandled } : {}),
+  bot.command('help', async (ctx, next) => {
+    if (ctx.actor) return next();
+    const { locale } = ctx;
+    await ctx.reply([t(locale, 'help.title'), t(locale, 'help.start'), t(locale, 'help.help'), '', t(locale, 'help.unlinked')].join('\n'));
   });
-  bot.use(settingsFeature({ store: options.store, actions, defaults: options.quietDefaults }));
-  for (const feature of options.features ?? []) bot.use(feature(actions));
-  bot.use(actions.composer());
+  bot.use(telegramConversation(options.router));
   bot.on('message:text', async (ctx) => {
     if (ctx.message.text.startsWith('/')) await ctx.reply(t(ctx.locale, 'errors.unknown_command'));
   });

@@ -42,7 +42,7 @@ function messageIdOf(result: unknown): number | undefined {
 
 /**
  * Bitrix24 chat adapter over the CRM gateway's raw calls (`imbot.v2.Chat.Message.send` / `.update`).
- * chatId is the Bitrix24 user id (the private dialog with the bot); messageId is the portal's message id.
+ * chatId is the dialog id: the Bitrix24 user id for the private dialog with the bot, `chatN` for a group chat.
  */
 export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call'>, options: BitrixChatOptions): ChatAdapter {
   const { botId, botToken } = options;
@@ -61,7 +61,7 @@ export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call'>, options: 
   return {
     channel: 'bitrix24',
     async send(chatId, message): Promise<MessageRef> {
-      if (!/^[1-9]\d*$/.test(chatId)) throw new ChatUnreachableError(chatId, 'not a Bitrix24 user id');
+      if (!/^(?:[1-9]\d*|chat[1-9]\d*)$/.test(chatId)) throw new ChatUnreachableError(chatId, 'not a Bitrix24 dialog id');
       let result: unknown;
       try {
         // Not retried by the transport unless the portal provably did not act: a repeat would post twice.

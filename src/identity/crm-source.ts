@@ -1,5 +1,5 @@
 import { CrmNotFoundError, type CrmGateway } from '../crm/index.js';
-import type { OwnerLookup } from '../bot/actions.js';
+import type { OwnerLookup } from '../conversation/actions.js';
 import type { DirectorySource } from './directory.js';
 
 /** The org chart from Bitrix24: every user (active or not, so an inactive match can be explained) and departments. */

@@ -195,10 +195,10 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
 
   /** Decides where a recipient's messages go: their chat, or the Bitrix24 system-notification fallback. */
   function routeFor(recipient: number, link: TelegramLink | null, prefs: UserPreferences): Route {
-    if (prefs.channel === 'bitrix24') {
-      return adapters.bitrix24 ? { kind: 'chat', adapter: adapters.bitrix24, chatId: String(recipient) } : { kind: 'fallback' };
-    }
-    if (!link || link.unreachable) return { kind: 'fallback' };
+    const bitrixChat: Route | null = adapters.bitrix24 ? { kind: 'chat', adapter: adapters.bitrix24, chatId: String(recipient) } : null;
+    if (prefs.channel === 'bitrix24') return bitrixChat ?? { kind: 'fallback' };
+    // No Telegram link, or Telegram unreachable: the bot's own chat in Bitrix24, else a system notification.
+    if (!link || link.unreachable) return bitrixChat ?? { kind: 'fallback' };
     return { kind: 'chat', adapter: adapters.telegram, chatId: link.chatId };
   }
 
@@ -285,12 +285,31 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     const itemById = new Map(items.map((i) => [i.id, i]));
     const route = routeFor(data.recipient, link, prefs);
 
-    const deliverByFallback = async (from: number) => {
-      for (const page of pages.slice(from)) await options.fallbackNotify(data.recipient, toPlainText(page.message));
+    /**
+     * The pages from `from` on, when the chosen chat turned out unreachable: the Bitrix24 chat (unless that was
+     * the chat), else system notifications. Returns the refs of pages that went to a chat, for later edits.
+     */
+    const deliverByFallback = async (from: number, failed: MessageRef['channel'] | null): Promise<Map<number, MessageRef>> => {
+      const sent = new Map<number, MessageRef>();
+      let chat = failed !== 'bitrix24' ? adapters.bitrix24 : undefined;
+      for (const [index, page] of pages.entries()) {
+        if (index < from) continue;
+        if (chat) {
+          try {
+            sent.set(index, await chat.send(String(data.recipient), page.message));
+            continue;
+          } catch (error) {
+            if (!(error instanceof ChatUnreachableError)) throw error;
+            chat = undefined;
+          }
+        }
+        await options.fallbackNotify(data.recipient, toPlainText(page.message));
+      }
+      return sent;
     };
 
     if (route.kind === 'fallback') {
-      await deliverByFallback(0);
+      await deliverByFallback(0, null);
       await recordDelivered(data, items.map((item) => ({ item })), 'fallback');
       return { status: 'sent', channel: 'fallback', messages: pages.length, items: items.length };
     }
@@ -333,9 +352,11 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
         } catch (error) {
           if (error instanceof ChatUnreachableError) {
             log.warn({ recipient: data.recipient, kind: data.kind, channel: adapter.channel }, 'outbox: recipient unreachable, falling back');
-            await identity.markUnreachable(data.recipient, true);
-            await tellSupervisor(data.recipient, link);
-            await deliverByFallback(index);
+            if (adapter.channel === 'telegram') {
+              await identity.markUnreachable(data.recipient, true);
+              await tellSupervisor(data.recipient, link);
+            }
+            for (const [i, fallbackRef] of await deliverByFallback(index, adapter.channel)) refs.set(i, fallbackRef);
             const delivered = pages.flatMap((p, i) => p.itemIds.map((id) => {
               const sentRef = refs.get(i);
               const item = itemById.get(id)!;

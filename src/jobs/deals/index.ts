@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../chat/message.js';
+import type { ChatMessage, MessageRef } from '../../chat/message.js';
 import { actionButton, urlButton, type Button } from '../../chat/message.js';
 import { encodeCallback } from '../../bot/callback-codec.js';
 import type { PipelineConfig, RulesFile, StageConfig, StageRole } from '../../config/rules-schema.js';
@@ -52,18 +52,19 @@ export interface ScanSummary {
 export interface DealsCapability extends Capability {
   /** One pass of every deal trigger (stuck, payment, unpaid results, contract approval). */
   scan(options?: { now?: Date }): Promise<ScanSummary>;
-  move(dealId: number, target: string, actor: DealActor, locale: Locale, chatId: string): Promise<ActionOutcome>;
-  chooseField(dealId: number, target: string, optionId: string, actor: DealActor, locale: Locale, chatId: string): Promise<ActionOutcome>;
+  move(dealId: number, target: string, actor: DealActor, locale: Locale, conversation: string): Promise<ActionOutcome>;
+  chooseField(dealId: number, target: string, optionId: string, actor: DealActor, locale: Locale, conversation: string): Promise<ActionOutcome>;
   reject(dealId: number, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
   reason(dealId: number, statusId: string, reasonId: string, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
   snooze(dealId: number, days: number, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
   expect(dealId: number, date: string, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
-  paid(dealId: number, actor: DealActor, locale: Locale, chatId: string): Promise<ActionOutcome>;
+  paid(dealId: number, actor: DealActor, locale: Locale, conversation: string): Promise<ActionOutcome>;
   sendForApproval(dealId: number, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
   approve(dealId: number, round: number, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
-  decline(dealId: number, round: number, actor: DealActor, locale: Locale, chatId: string, messageId: string): Promise<ActionOutcome>;
+  /** `pressed`: the approval message, edited once the comment arrives. */
+  decline(dealId: number, round: number, actor: DealActor, locale: Locale, conversation: string, pressed: MessageRef | null): Promise<ActionOutcome>;
   /** A free-text message in a chat: a decline comment or a required field value, when one is awaited. */
-  answerText(chatId: string, actor: DealActor, text: string, locale: Locale): Promise<TextOutcome>;
+  answerText(conversation: string, actor: DealActor, text: string, locale: Locale): Promise<TextOutcome>;
   readonly state: DealsState;
 }
 
@@ -222,7 +223,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
   // ---------- stage moves with required fields ----------
 
   /** Moves when nothing is missing, otherwise asks for the first missing field (buttons or a text reply). */
-  async function continueMove(deal: Deal, target: StageConfig, actor: DealActor, locale: Locale, chatId: string,
+  async function continueMove(deal: Deal, target: StageConfig, actor: DealActor, locale: Locale, conversation: string,
     outcomeText: (who: string, at: string, stage: string) => string): Promise<ActionOutcome> {
     const texts = dealsTexts[locale];
     const pipeline = pipelineOf(deal)!;
@@ -240,7 +241,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
           },
         };
       }
-      await state.setAwaiting(chatId, { type: 'field', dealId: deal.id, target: target.id, field });
+      await state.setAwaiting(conversation, { type: 'field', dealId: deal.id, target: target.id, field });
       const format = input?.type === 'date' ? texts.formatDate : input?.type === 'number' ? texts.formatNumber : texts.formatText;
       return { toast: texts.askField(label), message: { text: `**${texts.deal} #${deal.id}**: ${deal.title ?? ''}\n${texts.askFieldText(label, format)}` } };
     }
@@ -609,7 +610,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
     },
     scan,
 
-    async move(dealId, target, actor, locale, chatId) {
+    async move(dealId, target, actor, locale, conversation) {
       return state.withDealLock(dealId, async () => {
         const fresh = await freshDeal(dealId, locale);
         if ('outcome' in fresh) return fresh.outcome;
@@ -621,11 +622,11 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
           return refused(locale);
         }
         if (stage.role === 'lost') return statusPicker(fresh.deal, locale);
-        return continueMove(fresh.deal, stage, actor, locale, chatId, dealsTexts[locale].movedOutcome);
+        return continueMove(fresh.deal, stage, actor, locale, conversation, dealsTexts[locale].movedOutcome);
       });
     },
 
-    async chooseField(dealId, target, optionId, actor, locale, chatId) {
+    async chooseField(dealId, target, optionId, actor, locale, conversation) {
       return state.withDealLock(dealId, async () => {
         const fresh = await freshDeal(dealId, locale);
         if ('outcome' in fresh) return fresh.outcome;
@@ -634,11 +635,11 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
         const field = requiredFieldsFor(pipelineOf(fresh.deal)!, stage.id, fresh.deal.fields)[0];
         const input = field ? rules.deals.fieldInputs[field] : undefined;
         const option = input?.type === 'choice' ? input.options.find((o) => o.id === optionId) : undefined;
-        if (field === undefined) return continueMove(fresh.deal, stage, actor, locale, chatId, dealsTexts[locale].movedOutcome);
+        if (field === undefined) return continueMove(fresh.deal, stage, actor, locale, conversation, dealsTexts[locale].movedOutcome);
         if (!option) return refused(locale);
         await deps.crm.updateDeal(dealId, { [field]: option.value });
         const deal = { ...fresh.deal, fields: { ...fresh.deal.fields, [field]: option.value } };
-        return continueMove(deal, stage, actor, locale, chatId, dealsTexts[locale].movedOutcome);
+        return continueMove(deal, stage, actor, locale, conversation, dealsTexts[locale].movedOutcome);
       });
     },
 
@@ -711,7 +712,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       return { toast: texts.done, message: outcomeMessage(fresh.deal, locale, texts.expectOutcome(day(until, locale))) };
     },
 
-    async paid(dealId, actor, locale, chatId) {
+    async paid(dealId, actor, locale, conversation) {
       return state.withDealLock(dealId, async () => {
         const fresh = await freshDeal(dealId, locale);
         if ('outcome' in fresh) return fresh.outcome;
@@ -727,7 +728,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
           await deps.crm.updateDeal(dealId, { [fields.paidAmount]: full });
           current = { ...deal, fields: { ...deal.fields, [fields.paidAmount]: full } };
         }
-        return continueMove(current, target, actor, locale, chatId, dealsTexts[locale].paidOutcome);
+        return continueMove(current, target, actor, locale, conversation, dealsTexts[locale].paidOutcome);
       });
     },
 
@@ -779,26 +780,26 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       });
     },
 
-    async decline(dealId, round, _actor, locale, chatId, messageId) {
+    async decline(dealId, round, _actor, locale, conversation, pressed) {
       const texts = dealsTexts[locale];
       return state.withDealLock(dealId, async () => {
         const pre = await approvalPreamble(dealId, round, locale);
         if ('outcome' in pre) return pre.outcome;
-        await state.setAwaiting(chatId, { type: 'decline', dealId, round, messageId });
+        await state.setAwaiting(conversation, { type: 'decline', dealId, round, message: pressed });
         const summary = await approvalSummary(pre.deal, round, locale);
         return { toast: texts.askDeclineComment, message: { text: `${summary}\n\n${texts.askDeclineComment}` } };
       });
     },
 
-    async answerText(chatId, actor, text, locale) {
-      const awaiting = await state.awaiting(chatId);
+    async answerText(conversation, actor, text, locale) {
+      const awaiting = await state.awaiting(conversation);
       if (!awaiting) return null;
       const texts = dealsTexts[locale];
       if (awaiting.type === 'decline') {
         const comment = text.trim().slice(0, 2000);
         if (comment === '') return { reply: { text: texts.commentEmpty } };
         return state.withDealLock(awaiting.dealId, async (): Promise<TextOutcome> => {
-          await state.clearAwaiting(chatId);
+          await state.clearAwaiting(conversation);
           const pre = await approvalPreamble(awaiting.dealId, awaiting.round, locale);
           if ('outcome' in pre) return { reply: pre.outcome.message ?? { text: pre.outcome.toast } };
           const { deal, stage, pipeline } = pre;
@@ -819,10 +820,12 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
               [[actionButton(t.btnSendApproval, encodeCallback('deal.send_approval', deal.id))]])),
           });
           const summary = await approvalSummary(deal, awaiting.round, locale);
-          await deps.outbox.edit({ channel: 'telegram', chatId, messageId: awaiting.messageId }, {
-            text: `${summary}\n\n${texts.declinedBy(actor.name, when(now, locale), comment)}`,
-            buttons: [[urlButton(texts.btnOpen, dealLink(deal.id))]],
-          }).catch((error: unknown) => log.warn({ err: error, dealId: deal.id }, 'could not edit the approval message'));
+          if (awaiting.message) {
+            await deps.outbox.edit(awaiting.message, {
+              text: `${summary}\n\n${texts.declinedBy(actor.name, when(now, locale), comment)}`,
+              buttons: [[urlButton(texts.btnOpen, dealLink(deal.id))]],
+            }).catch((error: unknown) => log.warn({ err: error, dealId: deal.id }, 'could not edit the approval message'));
+          }
           return { reply: { text: texts.declineCommentSaved } };
         });
       }
@@ -832,14 +835,14 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       const format = type === 'date' ? texts.formatDate : type === 'number' ? texts.formatNumber : texts.formatText;
       if (value === null) return { reply: { text: texts.invalidValue(format) } };
       return state.withDealLock(awaiting.dealId, async (): Promise<TextOutcome> => {
-        await state.clearAwaiting(chatId);
+        await state.clearAwaiting(conversation);
         const fresh = await freshDeal(awaiting.dealId, locale);
         if ('outcome' in fresh) return { reply: fresh.outcome.message ?? { text: fresh.outcome.toast } };
         const stage = targetAllowed(fresh.deal, awaiting.target);
         if (!stage) return { reply: { text: texts.notAllowedMove } };
         await deps.crm.updateDeal(awaiting.dealId, { [awaiting.field]: value });
         const deal = { ...fresh.deal, fields: { ...fresh.deal.fields, [awaiting.field]: value } };
-        const outcome = await continueMove(deal, stage, actor, locale, chatId, texts.movedOutcome);
+        const outcome = await continueMove(deal, stage, actor, locale, conversation, texts.movedOutcome);
         const label = input?.label?.[locale] ?? awaiting.field;
         const message = outcome.message ?? { text: outcome.toast };
         return { reply: { ...message, text: `${texts.fieldSaved(label)}\n${message.text}` } };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { MessageRef } from '../../chat/message.js';
 
 /** What the bot last showed about a deal: a press on a message built from other facts is stale. */
 export interface DealView {
@@ -18,9 +19,9 @@ export interface ApprovalState {
   comment?: string;
 }
 
-/** A chat waiting for a free-text answer: a supervisor's decline comment or a required field value. */
+/** A conversation (see Interaction.conversation) waiting for a free-text answer: a supervisor's decline comment or a required field value. */
 export type AwaitingInput =
-  | { type: 'decline'; dealId: number; round: number; messageId: string }
+  | { type: 'decline'; dealId: number; round: number; message: MessageRef | null }
   | { type: 'field'; dealId: number; target: string; field: string };
 
 const AWAITING_TTL_SECONDS = 30 * 60;
@@ -54,12 +55,12 @@ export function createDealsState(redis: Redis, prefix: string) {
     async setApproval(dealId: number, state: ApprovalState): Promise<void> {
       await redis.set(key('approval', dealId), JSON.stringify(state), 'EX', LONG_TTL_SECONDS);
     },
-    awaiting: (chatId: string) => getJson<AwaitingInput>(key('awaiting', chatId)),
-    async setAwaiting(chatId: string, input: AwaitingInput): Promise<void> {
-      await redis.set(key('awaiting', chatId), JSON.stringify(input), 'EX', AWAITING_TTL_SECONDS);
+    awaiting: (conversation: string) => getJson<AwaitingInput>(key('awaiting', conversation)),
+    async setAwaiting(conversation: string, input: AwaitingInput): Promise<void> {
+      await redis.set(key('awaiting', conversation), JSON.stringify(input), 'EX', AWAITING_TTL_SECONDS);
     },
-    async clearAwaiting(chatId: string): Promise<void> {
-      await redis.del(key('awaiting', chatId));
+    async clearAwaiting(conversation: string): Promise<void> {
+      await redis.del(key('awaiting', conversation));
     },
     /** True for the first caller only (e.g. one chase task per stage stay). */
     async claimOnce(name: string, ttlSeconds = LONG_TTL_SECONDS): Promise<boolean> {

@@ -1,0 +1,115 @@
+import type { Logger } from '../log.js';
+import { t } from '../i18n/index.js';
+import type { Directory } from '../identity/directory.js';
+import { roleOnEntity, type ActorRole } from '../identity/org.js';
+import { decodeCallback, type CallbackAction, type CallbackArgs, type DecodedCallback } from '../bot/callback-codec.js';
+import type { Actor, Interaction } from './interaction.js';
+
+/** A CRM entity a button acts on. */
+export interface EntityRef {
+  type: 'lead' | 'deal' | 'contact';
+  id: number;
+}
+
+/** Re-reads who is responsible for an entity, at press time (null: it no longer exists). */
+export type OwnerLookup = (entity: EntityRef) => Promise<number | null>;
+
+export interface ActionContext<A extends CallbackAction> {
+  press: Interaction;
+  actor: Actor;
+  args: CallbackArgs<A>;
+  /** How the actor relates to the entity (absent for actions on no entity, e.g. settings). */
+  role?: ActorRole;
+  entity?: EntityRef;
+}
+
+export interface ActionHandler<A extends CallbackAction> {
+  /** The entity the press acts on; authorization checks the actor against its responsible manager. */
+  entity?: (args: CallbackArgs<A>) => EntityRef;
+  /** Narrow further (e.g. only supervisors approve). */
+  allow?: (role: ActorRole) => boolean;
+  handle(action: ActionContext<A>): Promise<void>;
+}
+
+export interface ActionRegistry {
+  on<A extends CallbackAction>(action: A, handler: ActionHandler<A>): void;
+  /** A press with raw button data (Telegram callback_data, Bitrix24 COMMAND_PARAMS). */
+  dispatch(data: string, press: Interaction): Promise<void>;
+  /** A press already decoded by the caller. */
+  dispatchDecoded(decoded: DecodedCallback, press: Interaction): Promise<void>;
+}
+
+export class ActionRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(`action refused: ${reason}`);
+    this.name = 'ActionRefusedError';
+  }
+}
+
+/**
+ * Every button press, from either messenger, goes through here: strict decode (malformed/unknown/old →
+ * "outdated", nothing changes), and for entity actions the actor must be the responsible manager, a supervisor
+ * above them, or an admin — checked against a fresh read of the entity. Refusals are logged and change nothing.
+ */
+export function createActionRegistry(deps: {
+  directory: Directory;
+  admins: readonly number[];
+  ownerOf: OwnerLookup;
+  log: Logger;
+  onHandled?: (action: string, seconds: number) => void;
+}): ActionRegistry {
+  const handlers = new Map<CallbackAction, ActionHandler<CallbackAction>>();
+
+  async function dispatchDecoded(decoded: DecodedCallback, press: Interaction): Promise<void> {
+    const started = performance.now();
+    const handler = handlers.get(decoded.action);
+    const { actor } = press;
+    if (!handler) {
+      deps.log.info({ reason: 'no_handler', action: decoded.action, actor: actor.b24UserId }, 'outdated button');
+      await press.notify(t(press.locale, 'errors.outdated_button'));
+      return;
+    }
+    const args = decoded.args as CallbackArgs<CallbackAction>;
+    try {
+      const entity = handler.entity?.(args);
+      let role: ActorRole | undefined;
+      if (entity) {
+        const owner = await deps.ownerOf(entity);
+        if (owner === null) {
+          await press.notify(t(press.locale, 'errors.outdated_button'));
+          return;
+        }
+        role = roleOnEntity(await deps.directory.org(), deps.admins, actor.b24UserId, owner) ?? undefined;
+        if (!role || (handler.allow && !handler.allow(role))) {
+          deps.log.warn({ action: decoded.action, actor: actor.b24UserId, channel: press.channel, entity, owner }, 'refused: not allowed on this entity');
+          await press.notify(t(press.locale, 'errors.not_allowed'), { alert: true });
+          return;
+        }
+      }
+      await handler.handle({ press, actor, args, ...(role ? { role } : {}), ...(entity ? { entity } : {}) });
+    } catch (error) {
+      if (!(error instanceof ActionRefusedError)) throw error;
+      deps.log.warn({ action: decoded.action, actor: actor.b24UserId, channel: press.channel, reason: error.reason }, 'action refused');
+      await press.notify(t(press.locale, 'errors.not_allowed'), { alert: true });
+    } finally {
+      deps.onHandled?.(decoded.action, (performance.now() - started) / 1000);
+    }
+  }
+
+  return {
+    on(action, handler) {
+      handlers.set(action, handler as unknown as ActionHandler<CallbackAction>);
+    },
+    dispatchDecoded,
+    async dispatch(data, press) {
+      const decoded = decodeCallback(data);
+      if (!decoded.ok) {
+        deps.log.info({ reason: decoded.reason, actor: press.actor.b24UserId, channel: press.channel }, 'outdated button');
+        await press.notify(t(press.locale, 'errors.outdated_button'));
+        return;
+      }
+      const { ok: _ok, ...callback } = decoded;
+      await dispatchDecoded(callback as DecodedCallback, press);
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The Bitrix24 chat channel of a running DealPilot: the bot registered by `dealpilot b24-register`, found by
+ * its code (so registering while the app runs, or re-registering, needs no restart), the chat adapter the
+ * outbox sends through, and the scheduled job that pulls the bot's events (fetch mode).
+ */
+import type { Redis } from 'ioredis';
+import type { ChatAdapter } from '../../chat/adapter.js';
+import { ChatUnreachableError } from '../../chat/adapter.js';
+import { createBitrixChatAdapter } from '../../chat/bitrix24.js';
+import type { CrmGateway } from '../../crm/index.js';
+import type { Logger } from '../../log.js';
+import type { Capability } from '../capability.js';
+import { pullBitrixChatEvents, type BitrixChatEventHandler, type PullSummary } from './events.js';
+import { findBitrixBot } from './register.js';
+
+export const BITRIX_CHAT_QUEUE = 'bitrix-chat';
+/** How long "no bot registered" is believed before asking the portal again. */
+const MISSING_BOT_RECHECK_MS = 60_000;
+/** One poller at a time across processes: overlapping polls would hand events out of order. */
+const POLL_LOCK_MS = 60_000;
+
+export interface BitrixChatChannel extends Capability {
+  /** Sends and edits in the bot's dialogs; "no bot registered" is reported as unreachable (the outbox falls back). */
+  adapter: ChatAdapter;
+  /** The registered bot's id, or null while none is registered. */
+  botId(): Promise<number | null>;
+  /** Pulls and handles the waiting events now (the scheduled job calls this; tests too). */
+  poll(): Promise<PullSummary | null>;
+  /** The event handler must exist before polling; the app sets it once the chat router is built. */
+  setHandler(handle: BitrixChatEventHandler): void;
+}
+
+export function createBitrixChatChannel(deps: {
+  crm: CrmGateway;
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  botToken: string;
+  code: string;
+  /** Seconds between polls (1–59). */
+  pollSeconds: number;
+  clock?: () => number;
+}): BitrixChatChannel {
+  const { crm, redis, log, botToken, code } = deps;
+  const now = deps.clock ?? Date.now;
+  let known: number | null = null;
+  let missingSince: number | null = null;
+  let pending: Promise<number | null> | null = null;
+  let adapter: ChatAdapter | null = null;
+  let handler: BitrixChatEventHandler | null = null;
+
+  async function botId(): Promise<number | null> {
+    if (known !== null) return known;
+    if (missingSince !== null && now() - missingSince < MISSING_BOT_RECHECK_MS) return null;
+    pending ??= findBitrixBot(crm, botToken, code).then((id) => {
+      if (id === undefined) {
+        if (missingSince === null) log.warn({ code }, 'bitrix24 chat: no bot registered with this code; run `dealpilot b24-register`');
+        missingSince = now();
+        return null;
+      }
+      known = id;
+      missingSince = null;
+      return id;
+    }).finally(() => { pending = null; });
+    return pending;
+  }
+
+  async function chatAdapter(chatId: string): Promise<ChatAdapter> {
+    const id = await botId();
+    if (id === null) throw new ChatUnreachableError(chatId, 'no Bitrix24 chat bot is registered');
+    adapter ??= createBitrixChatAdapter(crm, { botId: id, botToken });
+    return adapter;
+  }
+
+  const lockKey = `${deps.prefix}:imbot:poll-lock`;
+  async function poll(): Promise<PullSummary | null> {
+    if (!handler) throw new Error('bitrix24 chat: no event handler set');
+    const id = await botId();
+    if (id === null) return null;
+    const token = `${process.pid}:${now()}:${Math.random()}`;
+    if ((await redis.set(lockKey, token, 'PX', POLL_LOCK_MS, 'NX')) !== 'OK') return null;
+    try {
+      return await pullBitrixChatEvents(crm, id, handler, { redis, keyPrefix: `${deps.prefix}:`, botToken, log });
+    } finally {
+      if ((await redis.get(lockKey)) === token) await redis.del(lockKey);
+    }
+  }
+
+  const seconds = Math.min(59, Math.max(1, Math.round(deps.pollSeconds)));
+  return {
+    name: 'bitrixChat',
+    adapter: {
+      channel: 'bitrix24',
+      send: async (chatId, message) => (await chatAdapter(chatId)).send(chatId, message),
+      edit: async (ref, message) => (await chatAdapter(ref.chatId)).edit(ref, message),
+    },
+    botId,
+    poll,
+    setHandler(handle) {
+      handler = handle;
+    },
+    jobs: [{
+      queue: BITRIX_CHAT_QUEUE,
+      name: 'poll',
+      schedule: `*/${seconds} * * * * *`,
+      // A missed tick is simply the next one; no retries piling up behind the schedule.
+      options: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      process: async () => poll(),
+    }],
+  };
+}
