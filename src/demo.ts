@@ -2,13 +2,16 @@ import { createInterface } from 'node:readline';
 import { createLogger } from './log.js';
 import { redisServerAvailable } from './infra/redis-server.js';
 import { DEMO } from './sandbox/bitrix/index.js';
+import { bbCodeToPlainText } from './chat/bitrix24-render.js';
+import { imbotOf } from './sandbox/bitrix/imbot.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from './sandbox/environment.js';
 
 const HELP = `
 Type a message and press Enter to send it as the current person. Commands:
   :people                 who is in the demo (Bitrix24 id → Telegram id, name)
   :as <bitrixUserId>      act as another person (e.g. :as 3 for the head of Moscow sales)
-  :contact                share the current person's phone ("Share my phone")
+  :b24 / :tg              use Bitrix24 chat / Telegram as the current person (also their delivery channel)
+  :contact                share the current person's phone ("Share my phone", Telegram)
   :press <messageId> <button text or callback data>
   :show                   the current person's chat, with buttons
   :lead <title>           a new lead arrives in the portal (as from a web form)
@@ -53,6 +56,21 @@ function followTranscripts(env: SandboxEnvironment, write: (line: string) => voi
         write(`\n📨 to ${user.firstName} (tg ${user.id}), message ${entry.messageId}${edited ? ' (edited)' : ''}:\n  ${entry.text.replace(/\n/g, '\n  ')}${buttons ? `\n    ${buttons}` : ''}\n`);
       }
     }
+    const imbot = imbotOf(env.bitrix.store);
+    if (imbot.allBots().length !== 1) return;
+    for (const user of env.bitrix.store.listUsers()) {
+      for (const entry of imbot.transcript(user.ID)) {
+        if (entry.from !== 'bot') continue;
+        const key = `b24:${user.ID}:${entry.messageId}`;
+        const state = `${entry.text}|${entry.edits}|${JSON.stringify(entry.buttons)}`;
+        if (seen.get(key) === state) continue;
+        const edited = seen.has(key);
+        seen.set(key, state);
+        const buttons = entry.buttons.map((row) => row.map((b) => `[${b.text}]`).join(' ')).join('\n    ');
+        const text = bbCodeToPlainText(entry.text);
+        write(`\n💬 Bitrix24 chat to ${personName(env, user.ID)} (${user.ID}), message ${entry.messageId}${edited ? ' (edited)' : ''}:\n  ${text.replace(/\n/g, '\n  ')}${buttons ? `\n    ${buttons}` : ''}\n`);
+      }
+    }
   }, 250);
   return () => clearInterval(timer);
 }
@@ -70,6 +88,7 @@ export async function runDemo(): Promise<void> {
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     redisPrefix: process.env.REDIS_PREFIX ?? 'dpdemo',
     log,
+    bitrixChat: true,
   });
   const write = (text: string) => process.stdout.write(text);
   write(banner(env));
@@ -77,6 +96,8 @@ export async function runDemo(): Promise<void> {
   env.bitrix.setEventHandler(`http://127.0.0.1:${env.app.httpPort}/b24/events`, env.config.env.B24_APPLICATION_TOKEN);
 
   let current: number = DEMO.users.moscowManagers[0]!;
+  let inBitrix = false;
+  const imbot = imbotOf(env.bitrix.store);
   let stopping = false;
   const stop = async () => {
     if (stopping) process.exit(130);
@@ -113,11 +134,23 @@ export async function runDemo(): Promise<void> {
         current = id;
         return void write(`You are now ${personName(env, id)} (Bitrix24 ${id}).\n`);
       }
+      if (line === ':b24' || line === ':tg') {
+        inBitrix = line === ':b24';
+        void env.app.store.setPreferences(current, { channel: inBitrix ? 'bitrix24' : 'telegram' });
+        return void write(inBitrix
+          ? 'Now in Bitrix24 chat: no linking needed. Try /help, /report, /settings.\n'
+          : 'Now in Telegram.\n');
+      }
       if (line === ':contact') return void env.telegram.sendContact(tg);
-      if (line === ':show') return void write(`${env.telegram.formatTranscript(tg)}\n`);
+      if (line === ':show') {
+        if (!inBitrix) return void write(`${env.telegram.formatTranscript(tg)}\n`);
+        for (const entry of imbot.transcript(current)) write(`${entry.from === 'bot' ? '🤖' : '🙂'} ${entry.messageId}: ${bbCodeToPlainText(entry.text)}\n`);
+        return;
+      }
       if (line.startsWith(':press ')) {
         const [, messageId, ...rest] = line.split(' ');
-        env.telegram.pressButton(tg, Number(messageId), rest.join(' '));
+        if (inBitrix) imbot.pressButton(current, Number(messageId), rest.join(' '));
+        else env.telegram.pressButton(tg, Number(messageId), rest.join(' '));
         return;
       }
       if (line.startsWith(':lead ')) {
@@ -125,7 +158,8 @@ export async function runDemo(): Promise<void> {
         return void write(`Lead ${id} created in the portal.\n`);
       }
       if (line.startsWith(':')) return void write(`Unknown demo command. ${HELP}`);
-      env.telegram.sendText(tg, line);
+      if (inBitrix) imbot.personWrites(current, line);
+      else env.telegram.sendText(tg, line);
     } catch (error) {
       write(`⚠ ${error instanceof Error ? error.message : String(error)}\n`);
     }

@@ -99,27 +99,11 @@ async function linkCode(args: string[]): Promise<number> {
 
 async function b24Register(): Promise<number> {
   const config = loadConfig(process.env);
-  const { B24_WEBHOOK_URL: webhookUrl, B24_BOT_TOKEN: botToken, B24_BOT_CODE: code } = config.env;
-  if (!webhookUrl || !botToken) {
-    throw new ConfigError([
-      ...(!webhookUrl ? [{ path: 'env.B24_WEBHOOK_URL', message: 'required to register the bot' }] : []),
-      ...(!botToken ? [{ path: 'env.B24_BOT_TOKEN', message: 'required: a token of your choice (1–40 characters) that identifies the bot' }] : []),
-    ]);
-  }
   const log = createLogger({ level: config.env.LOG_LEVEL });
-  const { Redis } = await import('ioredis');
-  const { createCrmGateway } = await import('./crm/index.js');
-  const { registerBitrixBot } = await import('./jobs/imbot/register.js');
-  const redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 3 });
-  try {
-    const crm = createCrmGateway({ webhookUrl, redis, log, timezone: config.rules.portal.timezone,
-      rate: { perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST, keyPrefix: config.env.REDIS_PREFIX } });
-    const bot = await registerBitrixBot(crm, { code, name: 'DealPilot', botToken });
-    process.stdout.write(`${bot.created ? 'registered' : 'already registered'}: bot ${bot.botId} (code ${bot.code})\n`);
-    return 0;
-  } finally {
-    redis.disconnect();
-  }
+  const { registerConfiguredBot } = await import('./jobs/imbot/channel.js');
+  const bot = await registerConfiguredBot(config, log);
+  process.stdout.write(`${bot.created ? 'registered' : 'already registered'}: bot ${bot.botId} (code ${bot.code})\n`);
+  return 0;
 }
 
 async function main(argv: string[]): Promise<void> {

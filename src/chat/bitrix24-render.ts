@@ -62,3 +62,8 @@ export function renderBitrixKeyboard(message: ChatMessage, botId: number): Bitri
   });
   return { BOT_ID: botId, BUTTONS: buttons };
 }
+
+/** What a person reads from BB-code we rendered: the tags and the zero-width spaces of `escapeBbCode` removed. */
+export function bbCodeToPlainText(text: string): string {
+  return text.replace(/\[\/?(?:B|I|U|S|CODE)\]/g, '').replace(/\[\u200B/g, '[').replace(/>\u200B>/g, '>>');
+}

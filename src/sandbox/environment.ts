@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '../config/load.js';
 import { startApp, type Role, type RunningApp } from '../app.js';
 import { createLogger, type Logger } from '../log.js';
 import { startLocalRedis, type LocalRedis } from '../infra/redis-server.js';
+import { registerConfiguredBot } from '../jobs/imbot/channel.js';
 import { startBitrixSandbox, DEMO, type BitrixSandbox } from './bitrix/index.js';
 import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from './telegram/index.js';
 
@@ -38,7 +39,12 @@ export interface SandboxEnvironmentOptions {
   /** Bitrix24 users to give Telegram accounts (same phone). Default: the demo's key people. */
   people?: number[];
   startApp?: boolean;
+  /** Register the bot in the portal's chat (imbot.v2) and turn the Bitrix24 chat channel on. */
+  bitrixChat?: boolean;
 }
+
+/** The sandbox's Bitrix24 chat bot token (what an admin would put in B24_BOT_TOKEN). */
+export const SANDBOX_BOT_TOKEN = 'sandbox-bot-token';
 
 const DEFAULT_PEOPLE = [DEMO.users.ceo, DEMO.users.salesDirector, DEMO.users.moscowHead, DEMO.users.accountManager,
   ...DEMO.users.moscowManagers, ...DEMO.users.regionManagers, DEMO.users.hrHead, DEMO.users.hrRecruiter];
@@ -87,11 +93,14 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     TELEGRAM_PER_CHAT_INTERVAL_MS: String(options.telegramLimits?.perChatIntervalMs ?? 1000),
     ...(options.telegramLimits?.globalPerSecond ? { TELEGRAM_GLOBAL_PER_SECOND: String(options.telegramLimits.globalPerSecond) } : {}),
     ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
+    ...(options.bitrixChat ? { B24_BOT_TOKEN: SANDBOX_BOT_TOKEN, B24_CHAT_POLL_SECONDS: '1' } : {}),
     ...options.extraEnv,
   };
   const config = loadConfig(env);
   let app: RunningApp | undefined;
   try {
+    // What an admin does once with `dealpilot b24-register`.
+    if (options.bitrixChat) await registerConfiguredBot(config, log);
     app = await startApp({ config, log, roles: new Set(options.roles ?? ['bot', 'worker', 'http']) });
   } catch (error) {
     await Promise.allSettled([telegram.close(), bitrix.close()]);

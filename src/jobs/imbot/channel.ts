@@ -3,7 +3,9 @@
  * its code (so registering while the app runs, or re-registering, needs no restart), the chat adapter the
  * outbox sends through, and the scheduled job that pulls the bot's events (fetch mode).
  */
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { ConfigError, type Config } from '../../config/load.js';
+import { createCrmGateway } from '../../crm/index.js';
 import type { ChatAdapter } from '../../chat/adapter.js';
 import { ChatUnreachableError } from '../../chat/adapter.js';
 import { createBitrixChatAdapter } from '../../chat/bitrix24.js';
@@ -11,7 +13,7 @@ import type { CrmGateway } from '../../crm/index.js';
 import type { Logger } from '../../log.js';
 import type { Capability } from '../capability.js';
 import { pullBitrixChatEvents, type BitrixChatEventHandler, type PullSummary } from './events.js';
-import { findBitrixBot } from './register.js';
+import { findBitrixBot, registerBitrixBot, type RegisteredBitrixBot } from './register.js';
 
 export const BITRIX_CHAT_QUEUE = 'bitrix-chat';
 /** How long "no bot registered" is believed before asking the portal again. */
@@ -24,8 +26,12 @@ export interface BitrixChatChannel extends Capability {
   adapter: ChatAdapter;
   /** The registered bot's id, or null while none is registered. */
   botId(): Promise<number | null>;
-  /** Pulls and handles the waiting events now (the scheduled job calls this; tests too). */
-  poll(): Promise<PullSummary | null>;
+  /**
+   * Pulls and handles the waiting events now (the scheduled job calls this). While another process polls, the
+   * job skips its tick; `wait: true` waits for that poll to end and then polls, so every event raised before the
+   * call has been handled when it resolves.
+   */
+  poll(options?: { wait?: boolean }): Promise<PullSummary | null>;
   /** The event handler must exist before polling; the app sets it once the chat router is built. */
   setHandler(handle: BitrixChatEventHandler): void;
 }
@@ -73,12 +79,15 @@ export function createBitrixChatChannel(deps: {
   }
 
   const lockKey = `${deps.prefix}:imbot:poll-lock`;
-  async function poll(): Promise<PullSummary | null> {
+  async function poll(options: { wait?: boolean } = {}): Promise<PullSummary | null> {
     if (!handler) throw new Error('bitrix24 chat: no event handler set');
     const id = await botId();
     if (id === null) return null;
     const token = `${process.pid}:${now()}:${Math.random()}`;
-    if ((await redis.set(lockKey, token, 'PX', POLL_LOCK_MS, 'NX')) !== 'OK') return null;
+    while ((await redis.set(lockKey, token, 'PX', POLL_LOCK_MS, 'NX')) !== 'OK') {
+      if (!options.wait) return null;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     try {
       return await pullBitrixChatEvents(crm, id, handler, { redis, keyPrefix: `${deps.prefix}:`, botToken, log });
     } finally {
@@ -108,4 +117,23 @@ export function createBitrixChatChannel(deps: {
       process: async () => poll(),
     }],
   };
+}
+
+/** `dealpilot b24-register`: registers (or finds) the bot named by the configuration. */
+export async function registerConfiguredBot(config: Config, log: Logger): Promise<RegisteredBitrixBot> {
+  const { B24_WEBHOOK_URL: webhookUrl, B24_BOT_TOKEN: botToken, B24_BOT_CODE: code } = config.env;
+  if (!webhookUrl || !botToken) {
+    throw new ConfigError([
+      ...(!webhookUrl ? [{ path: 'env.B24_WEBHOOK_URL', message: 'required to register the bot' }] : []),
+      ...(!botToken ? [{ path: 'env.B24_BOT_TOKEN', message: 'required: a token of your choice (1–40 characters) that identifies the bot' }] : []),
+    ]);
+  }
+  const redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 3 });
+  try {
+    const crm = createCrmGateway({ webhookUrl, redis, log, timezone: config.rules.portal.timezone,
+      rate: { perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST, keyPrefix: config.env.REDIS_PREFIX } });
+    return await registerBitrixBot(crm, { code, name: 'DealPilot', botToken });
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -67,8 +67,9 @@ export function createBitrixChatHandler(deps: BitrixChatHandlerDeps): BitrixChat
       if (!(await router.command(event.command, event.params, press))) {
         await press.reply({ text: t(locale, 'errors.unknown_command') });
       }
-    } else if (event.text.trim() !== '' && !(await router.text(event.text, press))) {
-      // Not an answer the bot was waiting for: say what it understands.
+    } else if (event.text.trim() !== '' && !(await router.text(event.text, press)) && !event.chatId.startsWith('chat')) {
+      // Not an answer the bot was waiting for: say what it understands (in a private dialog only; in a group
+      // chat the bot sees everyone's messages and must not answer each).
       await press.reply({ text: t(locale, 'errors.unknown_command') });
     }
     const pending = notice as { text: string; alert: boolean } | null;

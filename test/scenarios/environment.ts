@@ -1,0 +1,49 @@
+import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { testRedisUrl, uniquePrefix } from '../support/redis.js';
+import { driverFor, type MessengerDriver, type MessengerName } from './messengers.js';
+
+export const DAY = 86_400_000;
+export const MANAGER = DEMO.users.moscowManagers[0]; // 10, salesMoscow (head 3, above: 2)
+export const OTHER_MANAGER = DEMO.users.moscowManagers[1];
+export const MOSCOW_HEAD = DEMO.users.moscowHead;
+export const DIRECTOR = DEMO.users.salesDirector;
+export const ACCOUNT_MANAGER = DEMO.users.accountManager;
+
+export interface Scenario {
+  env: SandboxEnvironment;
+  /** The messenger every enrolled person uses in this run. */
+  chat: MessengerDriver;
+}
+
+/**
+ * The whole app against the sandboxes with Bitrix24 chat on, the demo's open deals closed (a scan sees only
+ * what a scenario creates), and `people` using the given messenger with no quiet hours.
+ */
+export async function startScenario(messenger: MessengerName, label: string, people: number[]): Promise<Scenario> {
+  const env = await startSandboxEnvironment({
+    redisUrl: testRedisUrl(), redisPrefix: uniquePrefix(`${label}-${messenger}`), telegramLimits: { perChatIntervalMs: 0 },
+    bitrixRateLimit: { enabled: false }, extraEnv: { B24_RATE_PER_SECOND: '50', B24_RATE_BURST: '200' }, bitrixChat: true,
+  });
+  const won: Record<number, string> = { 0: 'WON', 1: 'C1:WON', 2: 'C2:WON' };
+  for (const deal of env.bitrix.store.listDeals()) {
+    if (deal.STAGE_SEMANTIC_ID === 'P') env.bitrix.store.moveDealStage(Number(deal.ID), won[Number(deal.CATEGORY_ID)]!, { silent: true });
+  }
+  const chat = driverFor(messenger, env);
+  for (const person of people) await chat.enrol(person);
+  return { env, chat };
+}
+
+/** A deal that entered `stageId` `daysAgo` days ago (MOVED_TIME written as the portal's history would). */
+export function addDeal(env: SandboxEnvironment, fields: {
+  title: string; stageId: string; daysAgo: number; assignedTo?: number; opportunity?: number; extra?: Record<string, unknown>;
+}): number {
+  const moved = new Date(Date.now() - fields.daysAgo * DAY).toISOString();
+  return env.bitrix.store.addDeal({
+    TITLE: fields.title, CATEGORY_ID: 0, STAGE_ID: fields.stageId, ASSIGNED_BY_ID: fields.assignedTo ?? MANAGER,
+    OPPORTUNITY: fields.opportunity ?? 100_000, CURRENCY_ID: 'RUB', MOVED_TIME: moved, ...fields.extra,
+  }, { allowReadOnly: true, silent: true });
+}
+
+/** Lets the outbox deliver what was enqueued before asserting that nothing more arrived. */
+export const settle = (ms = 700) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,141 @@
+/**
+ * One scenario, two messengers: a driver acts as a person in Telegram or in Bitrix24 chat through the
+ * sandboxes, so each scenario in this folder is written once and run against both.
+ */
+import { bbCodeToPlainText } from '../../src/chat/bitrix24-render.js';
+import { imbotOf, type TranscriptEntry as BitrixEntry } from '../../src/sandbox/bitrix/imbot.js';
+import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
+import type { TranscriptEntry as TelegramEntry } from '../../src/sandbox/telegram/transcript.js';
+
+export type MessengerName = 'telegram' | 'bitrix24';
+export const MESSENGERS: readonly MessengerName[] = ['telegram', 'bitrix24'];
+
+/** A bot message as the person sees it now (after edits), in plain text. */
+export interface SeenMessage {
+  messageId: number;
+  text: string;
+  /** Texts of its buttons, row after row (action and link buttons). */
+  buttons: string[];
+  /** Button texts that can still be pressed (Bitrix24 blocks a pressed button until the message changes). */
+  pressable: string[];
+}
+
+export interface Feedback {
+  /** Telegram: the toast/alert text of the answered press; Bitrix24: the bot messages the press produced. */
+  notice: string;
+}
+
+export interface MessengerDriver {
+  readonly name: MessengerName;
+  /** Makes the person use this messenger: Telegram linked and preferred, or Bitrix24 chat preferred. */
+  enrol(b24UserId: number): Promise<void>;
+  /** Bot messages in the person's dialog, oldest first. */
+  botMessages(b24UserId: number): SeenMessage[];
+  /** Waits until a bot message matches (checked in its latest state). */
+  waitFor(b24UserId: number, match: (m: SeenMessage) => boolean, timeoutMs?: number): Promise<SeenMessage>;
+  /** Presses a button by its text, as the person would, and resolves once the bot has handled the press. */
+  press(b24UserId: number, message: SeenMessage, button: string): Promise<Feedback>;
+  /** Button data a person did not get from the bot (a modified client; a command typed by hand in Bitrix24). */
+  forge(b24UserId: number, message: SeenMessage, data: string): Promise<Feedback>;
+  /** Writes a command or a text and resolves once the bot has handled it. */
+  write(b24UserId: number, text: string): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = probe();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+function telegramSeen(entry: TelegramEntry): SeenMessage {
+  const markup = entry.replyMarkup as { inline_keyboard?: Array<Array<{ text: string }>> } | undefined;
+  const buttons = (markup?.inline_keyboard ?? []).flat().map((b) => b.text);
+  return { messageId: entry.messageId!, text: entry.text, buttons, pressable: buttons };
+}
+
+function bitrixSeen(entry: BitrixEntry): SeenMessage {
+  const flat = entry.buttons.flat();
+  return {
+    messageId: entry.messageId,
+    text: bbCodeToPlainText(entry.text),
+    buttons: flat.map((b) => b.text),
+    pressable: flat.filter((b) => !b.blocked && b.command !== undefined).map((b) => b.text),
+  };
+}
+
+export function telegramDriver(env: SandboxEnvironment): MessengerDriver {
+  const tg = (b24UserId: number) => env.telegramUserFor(b24UserId);
+  const seen = (b24UserId: number) => env.telegram.transcript(tg(b24UserId))
+    .filter((e) => e.direction === 'bot' && e.messageId !== undefined && !e.deleted).map(telegramSeen);
+  async function answerOf(queryId: string): Promise<Feedback> {
+    const answer = await env.telegram.waitForCallbackAnswer(queryId, 15_000);
+    return { notice: answer.text ?? '' };
+  }
+  return {
+    name: 'telegram',
+    async enrol(b24UserId) {
+      await env.app.store.link(b24UserId, tg(b24UserId), String(tg(b24UserId)));
+      await env.app.store.setPreferences(b24UserId, { channel: 'telegram', quietStart: '00:00', quietEnd: '00:00', weekendsOff: false });
+    },
+    botMessages: seen,
+    waitFor: (b24UserId, match, timeoutMs = 15_000) =>
+      until(() => seen(b24UserId).find(match), timeoutMs, `a Telegram message to ${b24UserId}`),
+    async press(b24UserId, message, button) {
+      // A person does not press faster than the bot's per-user flood limit (10 updates per 2 s).
+      await sleep(250);
+      return answerOf(env.telegram.pressButton(tg(b24UserId), message.messageId, button));
+    },
+    async forge(b24UserId, message, data) {
+      await sleep(250);
+      return answerOf(env.telegram.forgeCallback(tg(b24UserId), message.messageId, data));
+    },
+    async write(b24UserId, text) {
+      const before = seen(b24UserId).length;
+      if (text.startsWith('/')) env.telegram.sendCommand(tg(b24UserId), text);
+      else env.telegram.sendText(tg(b24UserId), text);
+      await until(() => (seen(b24UserId).length > before ? true : undefined), 15_000, `an answer to "${text}"`);
+    },
+  };
+}
+
+export function bitrixDriver(env: SandboxEnvironment): MessengerDriver {
+  const chat = env.app.bitrixChat;
+  if (!chat) throw new Error('start the environment with bitrixChat: true');
+  const imbot = () => imbotOf(env.bitrix.store);
+  const seen = (b24UserId: number) => imbot().transcript(b24UserId).filter((e) => e.from === 'bot').map(bitrixSeen);
+  /** Runs what the person did through the poller and returns the bot messages it produced. */
+  async function handled(b24UserId: number, act: () => void): Promise<Feedback> {
+    const before = new Set(seen(b24UserId).map((m) => m.messageId));
+    act();
+    await chat!.poll({ wait: true });
+    return { notice: seen(b24UserId).filter((m) => !before.has(m.messageId)).map((m) => m.text).join('\n') };
+  }
+  return {
+    name: 'bitrix24',
+    async enrol(b24UserId) {
+      await env.app.store.setPreferences(b24UserId, { channel: 'bitrix24', quietStart: '00:00', quietEnd: '00:00', weekendsOff: false });
+    },
+    botMessages: seen,
+    waitFor: (b24UserId, match, timeoutMs = 15_000) =>
+      until(() => seen(b24UserId).find(match), timeoutMs, `a Bitrix24 chat message to ${b24UserId}`),
+    press: (b24UserId, message, button) => handled(b24UserId, () => { imbot().pressButton(b24UserId, message.messageId, button); }),
+    async forge(b24UserId, message, data) {
+      const botId = (await chat.botId())!;
+      // What a person can send by hand: the button command typed with arbitrary parameters…
+      return handled(b24UserId, () => { imbot().personWrites(b24UserId, `/act ${data}`, botId); });
+    },
+    async write(b24UserId, text) {
+      await handled(b24UserId, () => { imbot().personWrites(b24UserId, text); });
+    },
+  };
+}
+
+export function driverFor(name: MessengerName, env: SandboxEnvironment): MessengerDriver {
+  return name === 'telegram' ? telegramDriver(env) : bitrixDriver(env);
+}
