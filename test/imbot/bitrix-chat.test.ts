@@ -137,7 +137,7 @@ describe('the fetch-mode poller', () => {
     const first = await pullBitrixChatEvents(crm, botId, p.handle, p.options);
     expect(first).toMatchObject({ fetched: 1, handled: 1, duplicates: 0, refused: [], failed: null });
     expect(p.seen).toEqual([{
-      kind: 'button', eventId: pressed.eventId, userId: manager, chatId: String(manager), language: 'ru',
+      kind: 'button', eventId: pressed.eventId, eventKey: String(pressed.eventId), userId: manager, chatId: String(manager), language: 'ru',
       callback: { action: 'lead.take', args: [17] },
       message: { channel: 'bitrix24', chatId: String(manager), messageId: ref.messageId },
     }]);

@@ -35,7 +35,7 @@ export interface MessengerDriver {
   waitFor(b24UserId: number, match: (m: SeenMessage) => boolean, timeoutMs?: number): Promise<SeenMessage>;
   /** Presses a button by its text, as the person would, and resolves once the bot has handled the press. */
   press(b24UserId: number, message: SeenMessage, button: string): Promise<Feedback>;
-  /** Button data a person did not get from the bot (a modified client; a command typed by hand in Bitrix24). */
+  /** Button data a person did not get from the bot (a modified client; `im.message.command` in Bitrix24). */
   forge(b24UserId: number, message: SeenMessage, data: string): Promise<Feedback>;
   /** Writes a command or a text and resolves once the bot has handled it. */
   write(b24UserId: number, text: string): Promise<void>;
@@ -125,11 +125,7 @@ export function bitrixDriver(env: SandboxEnvironment): MessengerDriver {
     waitFor: (b24UserId, match, timeoutMs = 15_000) =>
       until(() => seen(b24UserId).find(match), timeoutMs, `a Bitrix24 chat message to ${b24UserId}`),
     press: (b24UserId, message, button) => handled(b24UserId, () => { imbot().pressButton(b24UserId, message.messageId, button); }),
-    async forge(b24UserId, message, data) {
-      const botId = (await chat.botId())!;
-      // What a person can send by hand: the button command typed with arbitrary parameters…
-      return handled(b24UserId, () => { imbot().personWrites(b24UserId, `/act ${data}`, botId); });
-    },
+    forge: (b24UserId, message, data) => handled(b24UserId, () => { imbot().forgeKeyboardPress(b24UserId, message.messageId, data); }),
     async write(b24UserId, text) {
       await handled(b24UserId, () => { imbot().personWrites(b24UserId, text); });
     },

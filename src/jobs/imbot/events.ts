@@ -1,14 +1,23 @@
 /**
- * Fetch-mode poller for the Bitrix24 chat bot (`imbot.v2.Event.get`). A scheduled job calls
- * `pullBitrixChatEvents` every few seconds; it reads the bot's queue from the saved offset, checks each event,
- * hands button presses (decoded by the callback codec), chat commands and text messages to `handle`, and saves
- * the next offset, which the portal takes as the acknowledgement of everything below it on the next call.
+ * Events of the Bitrix24 chat bot (`imbot.v2`), in either delivery mode:
+ * - fetch mode: a scheduled job calls `pullBitrixChatEvents` every few seconds; it reads the bot's queue from the
+ *   saved offset (`imbot.v2.Event.get`) and saves the next offset, which the portal takes as the acknowledgement
+ *   of everything below it on the next call;
+ * - push mode (`eventMode: "webhook"`): the portal POSTs each event to our endpoint (src/http/b24-bot-events.ts).
  *
- * Each event is handled once: a Redis marker per event id is claimed (SET NX) before the handler runs, so an
- * event the portal delivers again (offset not yet acknowledged, a second poller, a replay) is skipped. A
- * handler that throws releases its claim and stops the round before that event, so it is retried next tick;
- * a crash while handling loses that one event (at most once — a person can press again).
+ * Both check each event with `checkBitrixChatEvent` and hand button presses (decoded by the callback codec), chat
+ * commands and text messages to the handler through `handleBitrixChatEventOnce`: a Redis marker per event key is
+ * claimed (SET NX) before the handler runs, so an event delivered again (offset not yet acknowledged, a second
+ * poller, a replayed POST) is skipped. A handler that throws releases its claim; the poller then stops the round
+ * before that event so it is retried next tick. A crash while handling loses that one event (at most once — a
+ * person can press again).
+ *
+ * The event key: fetch events have the portal's event id. A pushed event has none, so its key hashes what makes
+ * one real event differ from another — type, message id, command id, params, user id and the POST's `ts` (unix
+ * seconds). The same POST replayed has the same key and is refused; a second real press of the same button comes
+ * with a later `ts` (two presses within one second count as one, which is what a double click is).
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { decodeCallback, type DecodedCallback } from '../../bot/callback-codec.js';
 import type { MessageRef } from '../../chat/message.js';
@@ -18,7 +27,10 @@ import { CrmError } from '../../crm/index.js';
 import type { Logger } from '../../log.js';
 
 interface EventBase {
-  eventId: number;
+  /** The portal's event id in fetch mode; null for a pushed event (the POST carries none). */
+  eventId: number | null;
+  /** Identifies the event for the once-only marker: the event id in fetch mode, `push:<hash>` in push mode. */
+  eventKey: string;
   /** The Bitrix24 user who acted (the event names them: no linking needed). */
   userId: number;
   /** Where to answer: the user id for the private dialog with the bot, `chatN` for a group chat. */
@@ -39,21 +51,32 @@ export type BitrixChatEvent =
 
 export type BitrixChatEventHandler = (event: BitrixChatEvent) => Promise<void>;
 
-export interface PullOptions {
+/** How the event reached us: typed by Event.get, or POSTed form-encoded with every scalar a string. */
+export type BitrixEventDelivery = 'fetch' | 'webhook';
+
+/** An event as delivered: an Event.get item (`eventId`, `type`, `data`) or a POST body (`event` → type, `data`, `ts`). */
+export interface RawBitrixChatEvent { eventId?: unknown; type?: unknown; data?: unknown; ts?: unknown }
+
+/** Where the once-only markers live. */
+export interface EventMarkerOptions {
   redis: Redis;
   /** Prefix of the offset and marker keys. */
   keyPrefix: string;
-  botToken: string;
-  /** Events per request (1–1000). */
-  limit?: number;
-  /** Requests per call at most, while the portal says it has more. */
-  maxRounds?: number;
   /** How long a handled event's marker is kept. */
   markerTtlSeconds?: number;
   log?: Logger;
 }
 
+export interface PullOptions extends EventMarkerOptions {
+  botToken: string;
+  /** Events per request (1–1000). */
+  limit?: number;
+  /** Requests per call at most, while the portal says it has more. */
+  maxRounds?: number;
+}
+
 export interface RefusedEvent {
+  /** null for a pushed event. */
   eventId: number | null;
   type: string;
   reason: 'bad_event' | 'foreign_bot' | 'no_user' | 'not_keyboard' | `bad_payload:${string}`;
@@ -71,8 +94,9 @@ export interface PullSummary {
   failed: { eventId: number; error: unknown } | null;
 }
 
-interface RawEvent { eventId?: unknown; type?: unknown; data?: unknown }
 interface EventPage { events?: unknown; nextOffset?: unknown; hasMore?: unknown }
+
+export const DEFAULT_MARKER_TTL_SECONDS = 7 * 86_400;
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -81,45 +105,75 @@ function positiveInt(value: unknown): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
+/** A documented boolean in either typing: `true` (fetch) or "1" (webhook, http_build_query). */
+function isTrue(value: unknown): boolean {
+  return value === true || value === 1 || value === '1' || value === 'Y';
+}
+
 export function offsetKey(prefix: string, botId: number): string {
   return `${prefix}imbot:${botId}:offset`;
 }
 
-export function eventMarkerKey(prefix: string, botId: number, eventId: number): string {
-  return `${prefix}imbot:${botId}:event:${eventId}`;
+/** The once-only marker of an event; a fetch event's key is its id, so markers written before push mode still match. */
+export function eventMarkerKey(prefix: string, botId: number, eventKey: string | number): string {
+  return `${prefix}imbot:${botId}:event:${eventKey}`;
 }
 
-type Checked =
+/** The key of a pushed event (see the module comment); the same in either typing of its fields. */
+export function pushEventKey(parts: {
+  type: string; messageId: number | null; commandId: number | null; params: string; userId: number; ts: number;
+}): string {
+  const material = JSON.stringify([parts.type, parts.messageId, parts.commandId, parts.params, parts.userId, parts.ts]);
+  return `push:${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
+}
+
+export type CheckedBitrixChatEvent =
   | { ok: true; event: BitrixChatEvent }
   | { ok: false; ignore: true }
   | { ok: false; ignore: false; reason: RefusedEvent['reason'] };
 
-/** Verifies that an event is addressed to our bot by a person and turns it into a BitrixChatEvent. */
-export function checkBitrixChatEvent(raw: RawEvent, botId: number): Checked {
-  const eventId = positiveInt(raw.eventId);
+/**
+ * Verifies that an event is addressed to our bot by a person and turns it into a BitrixChatEvent. Accepts both
+ * typings (ids as numbers or strings, booleans as true or "1"). Fetch events need their `eventId`, pushed ones
+ * their `ts`.
+ */
+export function checkBitrixChatEvent(
+  raw: RawBitrixChatEvent, botId: number, delivery: BitrixEventDelivery = 'fetch',
+): CheckedBitrixChatEvent {
   const data = raw.data;
-  if (eventId === undefined || typeof raw.type !== 'string' || !isObject(data)) return { ok: false, ignore: false, reason: 'bad_event' };
+  const eventId = delivery === 'fetch' ? positiveInt(raw.eventId) : undefined;
+  const ts = delivery === 'webhook' ? positiveInt(raw.ts) : undefined;
+  if ((delivery === 'fetch' ? eventId : ts) === undefined || typeof raw.type !== 'string' || !isObject(data)) {
+    return { ok: false, ignore: false, reason: 'bad_event' };
+  }
+  const type = raw.type.toUpperCase();
   const bot = isObject(data.bot) ? data.bot : {};
   if (positiveInt(bot.id) !== botId) return { ok: false, ignore: false, reason: 'foreign_bot' };
-  if (raw.type !== 'ONIMBOTV2COMMANDADD' && raw.type !== 'ONIMBOTV2MESSAGEADD') return { ok: false, ignore: true };
+  if (type !== 'ONIMBOTV2COMMANDADD' && type !== 'ONIMBOTV2MESSAGEADD') return { ok: false, ignore: true };
   const user = isObject(data.user) ? data.user : {};
   const userId = positiveInt(user.id);
   if (userId === undefined) return { ok: false, ignore: false, reason: 'no_user' };
-  if (user.bot === true || userId === botId) return { ok: false, ignore: true };
+  if (isTrue(user.bot) || userId === botId) return { ok: false, ignore: true };
   const chat = isObject(data.chat) ? data.chat : {};
   const message = isObject(data.message) ? data.message : {};
+  const command = isObject(data.command) ? data.command : {};
   const dialogId = typeof chat.dialogId === 'string' ? chat.dialogId : '';
   // In a private dialog the answer goes to the person; a group chat is addressed by its dialog id.
   const chatId = /^chat\d+$/.test(dialogId) && chat.type !== 'private' ? dialogId : String(userId);
-  const base: EventBase = { eventId, userId, chatId, language: typeof data.language === 'string' ? data.language : null };
   const messageId = positiveInt(message.id) ?? null;
+  const params = typeof command.params === 'string' ? command.params : '';
+  const eventKey = eventId !== undefined
+    ? String(eventId)
+    : pushEventKey({ type, messageId, commandId: positiveInt(command.id) ?? null, params, userId, ts: ts! });
+  const base: EventBase = {
+    eventId: eventId ?? null, eventKey, userId, chatId,
+    language: typeof data.language === 'string' && data.language !== '' ? data.language : null,
+  };
 
-  if (raw.type === 'ONIMBOTV2MESSAGEADD') {
+  if (type === 'ONIMBOTV2MESSAGEADD') {
     return { ok: true, event: { ...base, kind: 'text', text: typeof message.text === 'string' ? message.text : '', messageId } };
   }
-  const command = isObject(data.command) ? data.command : {};
   const name = typeof command.command === 'string' ? command.command.replace(/^\//, '').toLowerCase() : '';
-  const params = typeof command.params === 'string' ? command.params : '';
   const context = typeof command.context === 'string' ? command.context : '';
   if (name !== BUTTON_COMMAND) return { ok: true, event: { ...base, kind: 'command', command: name, params, context } };
   // The button command is only ever pressed on our keyboard; typed by hand it is someone probing payloads.
@@ -136,6 +190,40 @@ export function checkBitrixChatEvent(raw: RawEvent, botId: number): Checked {
   };
 }
 
+/** The refusal record of an event (for the summary and the log line). */
+export function refusedEvent(raw: RawBitrixChatEvent, reason: RefusedEvent['reason']): RefusedEvent {
+  return { eventId: positiveInt(raw.eventId) ?? null, type: typeof raw.type === 'string' ? raw.type : '?', reason };
+}
+
+export type OnceOutcome =
+  | { status: 'handled' }
+  /** Handled (or being handled) before: not run again. */
+  | { status: 'duplicate' }
+  /** The handler threw; the claim was released, so a later delivery of the same event runs it again. */
+  | { status: 'failed'; error: unknown };
+
+/**
+ * Runs the handler for an event at most once per event key, whichever mode delivered it: claims the marker
+ * (SET NX), runs the handler, marks it done, or releases the claim when the handler throws.
+ */
+export async function handleBitrixChatEventOnce(
+  event: BitrixChatEvent, handle: BitrixChatEventHandler, botId: number, options: EventMarkerOptions,
+): Promise<OnceOutcome> {
+  const { redis, keyPrefix, log } = options;
+  const ttl = options.markerTtlSeconds ?? DEFAULT_MARKER_TTL_SECONDS;
+  const marker = eventMarkerKey(keyPrefix, botId, event.eventKey);
+  if ((await redis.set(marker, 'handling', 'EX', ttl, 'NX')) !== 'OK') return { status: 'duplicate' };
+  try {
+    await handle(event);
+  } catch (error) {
+    await redis.del(marker);
+    log?.error({ botId, eventId: event.eventId, eventKey: event.eventKey, kind: event.kind, err: error }, 'bitrix24 chat event handler failed');
+    return { status: 'failed', error };
+  }
+  await redis.set(marker, 'done', 'EX', ttl);
+  return { status: 'handled' };
+}
+
 /** One poll: reads, checks and hands over the waiting events; returns what happened. */
 export async function pullBitrixChatEvents(
   crm: Pick<CrmGateway, 'call'>, botId: number, handle: BitrixChatEventHandler, options: PullOptions,
@@ -143,7 +231,6 @@ export async function pullBitrixChatEvents(
   const { redis, keyPrefix, botToken, log } = options;
   const limit = Math.min(1000, Math.max(1, options.limit ?? 100));
   const maxRounds = Math.max(1, options.maxRounds ?? 10);
-  const ttl = options.markerTtlSeconds ?? 7 * 86_400;
   const summary: PullSummary = { fetched: 0, handled: 0, duplicates: 0, ignored: 0, refused: [], failed: null };
   const storedOffset = positiveInt(await redis.get(offsetKey(keyPrefix, botId)));
 
@@ -155,40 +242,34 @@ export async function pullBitrixChatEvents(
     if (!isObject(page) || !Array.isArray(page.events)) {
       throw new CrmError({ code: 'UNEXPECTED_ANSWER', status: 200, method: 'imbot.v2.Event.get', description: 'no events array' });
     }
-    const events = page.events as RawEvent[];
+    const events = page.events as RawBitrixChatEvent[];
     summary.fetched += events.length;
     for (const raw of events) {
-      const checked = checkBitrixChatEvent(raw, botId);
+      const checked = checkBitrixChatEvent(raw, botId, 'fetch');
       if (!checked.ok) {
         if (checked.ignore) {
           summary.ignored += 1;
         } else {
-          const refused: RefusedEvent = {
-            eventId: positiveInt(raw.eventId) ?? null, type: typeof raw.type === 'string' ? raw.type : '?', reason: checked.reason,
-          };
+          const refused = refusedEvent(raw, checked.reason);
           summary.refused.push(refused);
           log?.warn({ botId, ...refused }, 'bitrix24 chat event refused');
         }
         continue;
       }
       const { event } = checked;
-      const marker = eventMarkerKey(keyPrefix, botId, event.eventId);
-      if ((await redis.set(marker, 'handling', 'EX', ttl, 'NX')) !== 'OK') {
+      const outcome = await handleBitrixChatEventOnce(event, handle, botId, options);
+      if (outcome.status === 'duplicate') {
         summary.duplicates += 1;
-        continue;
-      }
-      try {
-        await handle(event);
-      } catch (error) {
-        await redis.del(marker);
-        summary.failed = { eventId: event.eventId, error };
+      } else if (outcome.status === 'failed') {
+        // Fetch events always carry their id (checked above).
+        const eventId = event.eventId!;
+        summary.failed = { eventId, error: outcome.error };
         // Acknowledge only what lies before the failed event, so it comes back next time.
-        await redis.set(offsetKey(keyPrefix, botId), String(event.eventId));
-        log?.error({ botId, eventId: event.eventId, kind: event.kind, err: error }, 'bitrix24 chat event handler failed');
+        await redis.set(offsetKey(keyPrefix, botId), String(eventId));
         return summary;
+      } else {
+        summary.handled += 1;
       }
-      await redis.set(marker, 'done', 'EX', ttl);
-      summary.handled += 1;
     }
     const next = positiveInt(page.nextOffset);
     if (next !== undefined && (offset === undefined || next > offset)) {

@@ -1,7 +1,9 @@
 /**
- * `dealpilot b24-register`: puts the DealPilot bot into the portal's chat with the `imbot.v2` API in fetch mode
- * (no public URL needed) and registers its commands. Safe to run again: an existing bot with the same code is
- * found through `imbot.v2.Bot.list` and reused, never registered a second time.
+ * `dealpilot b24-register`: puts the DealPilot bot into the portal's chat with the `imbot.v2` API and registers
+ * its commands. Fetch mode by default (no public URL needed); with a `webhookUrl`, webhook mode (the portal
+ * POSTs events to that URL, see src/http/b24-bot-events.ts). Safe to run again: an existing bot with the same
+ * code is found through `imbot.v2.Bot.list` and reused, never registered a second time; if its delivery mode
+ * differs it is switched with `imbot.v2.Bot.update` (Bot.register would return it unchanged).
  */
 import { CrmError, type CrmGateway } from '../../crm/index.js';
 import { registerSecret } from '../../infra/secrets.js';
@@ -23,6 +25,11 @@ export interface BitrixBotRegistration {
   /** Secret chosen by us, ≤ 40 characters; every later imbot.v2 call over the webhook needs it. */
   botToken: string;
   workPosition?: string;
+  /**
+   * Absolute http(s) URL of our push endpoint (`<PUBLIC_URL>/b24/bot`): the bot is put in webhook mode.
+   * Without it, fetch mode.
+   */
+  webhookUrl?: string;
   /** Chat commands besides the hidden button command; default: /help, /report, /settings. */
   commands?: BotCommandSpec[];
 }
@@ -32,6 +39,10 @@ export interface RegisteredBitrixBot {
   code: string;
   /** false when an existing registration was found. */
   created: boolean;
+  /** The delivery mode the bot is in now. */
+  eventMode: BitrixBotEventMode;
+  /** true when an existing bot was switched between modes or given the webhook URL again (Bot.update). */
+  updated: boolean;
   /** command name → portal command id */
   commands: Record<string, number>;
 }
@@ -44,10 +55,18 @@ export const DEFAULT_BOT_COMMANDS: readonly BotCommandSpec[] = [
 
 export const MAX_BOT_TOKEN_LENGTH = 40;
 
+export type BitrixBotEventMode = 'fetch' | 'webhook';
+
 const LIST_PAGE = 50;
 const MAX_LIST_PAGES = 20;
 
-interface BotRow { id?: unknown; code?: unknown }
+interface BotRow { id?: unknown; code?: unknown; eventMode?: unknown }
+
+/** A bot of ours as Bot.list shows it (the list does not show the webhook URL). */
+export interface FoundBitrixBot {
+  botId: number;
+  eventMode: BitrixBotEventMode;
+}
 
 function unexpected(method: string, description: string): CrmError {
   return new CrmError({ code: 'UNEXPECTED_ANSWER', status: 200, method, description });
@@ -60,6 +79,13 @@ function positiveId(value: unknown): number | undefined {
 
 /** The bot with this code among those owned by `botToken`, or undefined. */
 export async function findBitrixBot(crm: Pick<CrmGateway, 'call'>, botToken: string, code: string): Promise<number | undefined> {
+  return (await findBitrixBotWithMode(crm, botToken, code))?.botId;
+}
+
+/** Like findBitrixBot, with the bot's delivery mode. */
+export async function findBitrixBotWithMode(
+  crm: Pick<CrmGateway, 'call'>, botToken: string, code: string,
+): Promise<FoundBitrixBot | undefined> {
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
     const result = await crm.call<{ bots?: BotRow[]; hasNextPage?: boolean }>('imbot.v2.Bot.list', {
       botToken, limit: LIST_PAGE, offset: page * LIST_PAGE,
@@ -69,7 +95,7 @@ export async function findBitrixBot(crm: Pick<CrmGateway, 'call'>, botToken: str
     if (found) {
       const id = positiveId(found.id);
       if (id === undefined) throw unexpected('imbot.v2.Bot.list', `bot ${code} has no id`);
-      return id;
+      return { botId: id, eventMode: found.eventMode === 'webhook' ? 'webhook' : 'fetch' };
     }
     if (!result.hasNextPage) return undefined;
   }
@@ -82,20 +108,35 @@ export async function registerBitrixBot(crm: Pick<CrmGateway, 'call'>, options: 
     throw new RangeError(`the bot token must be 1–${MAX_BOT_TOKEN_LENGTH} characters`);
   }
   registerSecret(botToken);
+  const webhookUrl = options.webhookUrl === undefined ? undefined : handlerUrl(options.webhookUrl);
+  const eventMode: BitrixBotEventMode = webhookUrl === undefined ? 'fetch' : 'webhook';
+  const delivery = { eventMode, ...(webhookUrl !== undefined ? { webhookUrl } : {}) };
 
-  let botId = await findBitrixBot(crm, botToken, code);
-  const created = botId === undefined;
-  if (botId === undefined) {
+  const found = await findBitrixBotWithMode(crm, botToken, code);
+  const created = found === undefined;
+  // The list shows the mode but not the URL, so a webhook-mode bot is always given the current URL again.
+  const updated = found !== undefined && (found.eventMode !== eventMode || eventMode === 'webhook');
+  let botId: number;
+  if (found === undefined) {
     const result = await crm.call<{ bot?: BotRow }>('imbot.v2.Bot.register', {
       // The current docs read botToken from `fields`; older revisions from the top level. Send both.
       botToken,
       fields: {
-        code, botToken, type: 'bot', eventMode: 'fetch',
+        code, botToken, type: 'bot', ...delivery,
         properties: { name, ...(options.workPosition ? { workPosition: options.workPosition } : {}) },
       },
     }, { idempotent: true }); // the portal returns the existing bot for a repeated code, so a retry is safe
-    botId = positiveId(result?.bot?.id);
-    if (botId === undefined) throw unexpected('imbot.v2.Bot.register', 'no bot id in the answer');
+    const id = positiveId(result?.bot?.id);
+    if (id === undefined) throw unexpected('imbot.v2.Bot.register', 'no bot id in the answer');
+    botId = id;
+  } else {
+    botId = found.botId;
+    if (updated) {
+      const result = await crm.call<{ bot?: BotRow }>('imbot.v2.Bot.update', {
+        botId, botToken, fields: delivery,
+      }, { idempotent: true }); // setting the same mode and URL twice leaves the same state
+      if (positiveId(result?.bot?.id) !== botId) throw unexpected('imbot.v2.Bot.update', 'not the bot asked for in the answer');
+    }
   }
 
   const commands: Record<string, number> = {};
@@ -116,5 +157,17 @@ export async function registerBitrixBot(crm: Pick<CrmGateway, 'call'>, options: 
     if (id === undefined) throw unexpected('imbot.v2.Command.register', `no command id for ${spec.command}`);
     commands[spec.command] = id;
   }
-  return { botId, code, created, commands };
+  return { botId, code, created, eventMode, updated, commands };
+}
+
+/** The push endpoint's URL as the portal needs it: absolute http(s). */
+function handlerUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new RangeError('the bot webhook URL must be an absolute http(s) URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new RangeError('the bot webhook URL must be an absolute http(s) URL');
+  return url.toString();
 }

@@ -59,28 +59,10 @@ export class EventSender {
     const payload = this.body(event, id, target.applicationToken);
     const record: SentEvent = { event, id, url: target.url, status: 0 };
     this.sent.push(record);
-    const done = new Promise<void>((resolve) => {
-      const url = new URL(target.url);
-      const request = (url.protocol === 'https:' ? https : http).request(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'content-length': Buffer.byteLength(payload),
-          'user-agent': 'Bitrix24 Webhook Engine',
-        },
-        timeout: 10_000,
-      }, (response) => {
-        record.status = response.statusCode ?? 0;
-        response.resume();
-        response.on('end', resolve);
-        response.on('error', () => resolve());
-      });
-      request.on('timeout', () => request.destroy(new Error('event handler timed out')));
-      request.on('error', (err) => {
-        this.log.warn({ event, id, err: err.message }, 'sandbox event POST failed (not retried)');
-        resolve();
-      });
-      request.end(payload);
+    const done = postForm(target.url, payload, (err) => {
+      this.log.warn({ event, id, err: err.message }, 'sandbox event POST failed (not retried)');
+    }).then((status) => {
+      record.status = status;
     });
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done));
@@ -90,4 +72,34 @@ export class EventSender {
   async flush(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
+}
+
+/**
+ * One POST of a form body the way the Bitrix24 event engine sends it (also used for imbot.v2 webhook-mode
+ * events, see imbot.ts). Resolves with the receiver's HTTP status, or 0 when the POST failed; never rejects.
+ */
+export function postForm(target: string, payload: string, onError?: (err: Error) => void): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const url = new URL(target);
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': Buffer.byteLength(payload),
+        'user-agent': 'Bitrix24 Webhook Engine',
+      },
+      timeout: 10_000,
+    }, (response) => {
+      const status = response.statusCode ?? 0;
+      response.resume();
+      response.on('end', () => resolve(status));
+      response.on('error', () => resolve(status));
+    });
+    request.on('timeout', () => request.destroy(new Error('event handler timed out')));
+    request.on('error', (err) => {
+      onError?.(err);
+      resolve(0);
+    });
+    request.end(payload);
+  });
 }

@@ -1,14 +1,24 @@
 /**
- * Chat bots of the sandbox portal: the current `imbot.v2` generation ("Chatbots 2.0") in fetch mode.
+ * Chat bots of the sandbox portal: the current `imbot.v2` generation ("Chatbots 2.0").
  * Shapes follow apidocs.bitrix24.com (repo bitrix24/b24restdocs, api-reference/chat-bots/chat-bots-v2/**):
- * Bot.register / Bot.list, Command.register, Chat.Message.send / update, Event.get with offset acknowledgement,
- * keyboards `{BOT_ID, BUTTONS:[…]}` whose COMMAND buttons raise ONIMBOTV2COMMANDADD with context "keyboard".
+ * Bot.register / Bot.update / Bot.list, Command.register, Chat.Message.send / update, Event.get with offset
+ * acknowledgement, keyboards `{BOT_ID, BUTTONS:[…]}` whose COMMAND buttons raise ONIMBOTV2COMMANDADD with context
+ * "keyboard".
+ *
+ * Event delivery follows the bot's `eventMode`: a fetch-mode bot's events wait in its queue for Event.get; a
+ * webhook-mode bot's events are POSTed to its `webhookUrl` as the portal does (events/events.md): form-encoded
+ * with PHP keys, every scalar a string (true "1", false "0", null ""), `data.bot` = {id, code, auth} and a
+ * top-level `auth` {domain, application_token}. One attempt, never retried. The application token is settable
+ * (`configureWebhooks`) so a receiver under test can verify it.
  *
  * The state lives next to the CRM store (one per BitrixStore, see `imbotOf`) and has a control side for tests:
  * a person writes to the bot, presses a keyboard button, and every dialog has a transcript.
  */
+import { randomBytes } from 'node:crypto';
 import type { BitrixStore, SandboxUser } from './store.js';
 import type { MethodHandler, Params } from './methods.js';
+import { postForm } from './events.js';
+import { buildPhpQuery } from './php-query.js';
 
 export interface KeyboardButton {
   TEXT?: string;
@@ -26,6 +36,8 @@ export interface SandboxBot {
   code: string;
   type: string;
   eventMode: 'fetch' | 'webhook';
+  /** Where webhook-mode events go; null in fetch mode. */
+  webhookUrl: string | null;
   name: string;
   workPosition: string;
   /** Webhook-authorized bots are owned by their botToken (the sandbox's notion of "the same application"). */
@@ -64,6 +76,27 @@ export interface SandboxBotEvent {
   data: Record<string, unknown>;
 }
 
+/** One webhook-mode event POST: what was sent where, and the receiver's answer. */
+export interface SandboxWebhookDelivery {
+  /** The sandbox's own sequence number (the POST carries no event id). */
+  eventId: number;
+  botId: number;
+  type: string;
+  url: string;
+  /** The exact form body, so a test can replay the same POST. */
+  body: string;
+  /** HTTP status of the receiver; 0 while in flight or when the POST failed. */
+  status: number;
+}
+
+/** The `auth` blocks of webhook-mode POSTs. */
+export interface SandboxWebhookAuth {
+  domain: string;
+  clientEndpoint: string;
+  memberId: string;
+  applicationToken: string;
+}
+
 /** One transcript line: who wrote, the text as stored (BB-code), and the keyboard as rows. */
 export interface TranscriptEntry {
   messageId: number;
@@ -89,6 +122,14 @@ export class ImbotState {
   private nextCommandId = 1;
   private nextMessageId = 100_001;
   private nextEventId = 1001;
+  private readonly deliveries: SandboxWebhookDelivery[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private auth: SandboxWebhookAuth = {
+    domain: 'sandbox.bitrix24.local',
+    clientEndpoint: 'https://sandbox.bitrix24.local/rest/',
+    memberId: randomBytes(16).toString('hex'),
+    applicationToken: randomBytes(16).toString('hex'),
+  };
 
   constructor(private readonly store: BitrixStore) {}
 
@@ -104,6 +145,14 @@ export class ImbotState {
 
   listBots(botToken: string): SandboxBot[] {
     return [...this.bots.values()].filter((b) => b.botToken === botToken).sort((a, b) => a.id - b.id);
+  }
+
+  /** Bot.update: switches the delivery mode (and URL); the queue of a fetch-mode bot is kept. */
+  updateBot(botId: number, changes: Partial<Pick<SandboxBot, 'eventMode' | 'webhookUrl' | 'name' | 'workPosition'>>): SandboxBot {
+    const bot = this.requireBot(botId);
+    Object.assign(bot, changes);
+    if (bot.eventMode === 'fetch') bot.webhookUrl = null;
+    return bot;
   }
 
   addBot(input: Omit<SandboxBot, 'id'>): SandboxBot {
@@ -197,7 +246,28 @@ export class ImbotState {
     });
   }
 
-  /** Puts an arbitrary event in a bot's queue (forged or malformed events for tests). */
+  /**
+   * A keyboard press with parameters of the person's choosing on a bot message in their dialog: what
+   * `im.message.command` (run a bot command "as if a button were clicked") or a modified client can send.
+   * Raises the same event as a real press, so only the bot's own checks stand in the way.
+   */
+  forgeKeyboardPress(userId: number, messageId: number, params: string): SandboxBotEvent {
+    const message = this.messages.get(messageId);
+    if (!message || message.authorId !== message.botId) throw new Error(`no bot message ${messageId}`);
+    if (message.userId !== userId) throw new Error(`message ${messageId} is not in the dialog with user ${userId}`);
+    const bot = this.requireBot(message.botId);
+    const command = this.commandsOf(bot.id).find((c) => c.hidden) ?? this.commandsOf(bot.id)[0];
+    if (!command) throw new Error(`bot ${bot.id} has no commands`);
+    return this.emit(bot, 'ONIMBOTV2COMMANDADD', {
+      command: { id: command.id, command: `/${command.command}`, params, context: 'keyboard' },
+      ...this.eventContext(bot, this.requireUser(userId), message),
+    });
+  }
+
+  /**
+   * Puts an arbitrary event in a bot's queue, or POSTs it as given to a webhook-mode bot (forged or malformed
+   * events for tests; `data.bot` is sent exactly as passed).
+   */
   injectEvent(botId: number, type: string, data: Record<string, unknown>): SandboxBotEvent {
     return this.emit(this.requireBot(botId), type, data);
   }
@@ -225,6 +295,25 @@ export class ImbotState {
     return [...this.bots.values()];
   }
 
+  /** Sets the `auth` of webhook-mode POSTs (tests and the demo give the receiver the same application token). */
+  configureWebhooks(auth: Partial<SandboxWebhookAuth>): void {
+    this.auth = { ...this.auth, ...auth };
+  }
+
+  get webhookAuth(): Readonly<SandboxWebhookAuth> {
+    return this.auth;
+  }
+
+  /** Webhook-mode POSTs so far (of one bot, or all), oldest first. */
+  webhookDeliveries(botId?: number): readonly SandboxWebhookDelivery[] {
+    return botId === undefined ? this.deliveries : this.deliveries.filter((d) => d.botId === botId);
+  }
+
+  /** Resolves when every webhook-mode POST so far has been answered or has failed. */
+  async flushWebhooks(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
   // ---- internals -------------------------------------------------------------------------------------------
 
   private onlyBotId(): number {
@@ -249,15 +338,47 @@ export class ImbotState {
     const event: SandboxBotEvent = {
       eventId: this.nextEventId++, type, date: this.store.time.formatDateTime(this.store.clock.nowMs()), data,
     };
-    this.queues.get(bot.id)!.push(event);
+    if (bot.eventMode === 'webhook' && bot.webhookUrl) this.post(bot, bot.webhookUrl, event);
+    else this.queues.get(bot.id)!.push(event);
     return event;
   }
 
-  /** bot / message / chat / user / language of an event, as fetch mode delivers them (typed, no auth). */
+  /** The webhook-mode POST of one event (events/events.md "Webhook Notification Structure"). */
+  private post(bot: SandboxBot, url: string, event: SandboxBotEvent): void {
+    const body = buildPhpQuery(webhookScalars({
+      event: event.type,
+      data: event.data,
+      ts: Math.floor(this.store.clock.nowMs() / 1000),
+      auth: { domain: this.auth.domain, application_token: this.auth.applicationToken },
+    }) as Record<string, unknown>);
+    const delivery: SandboxWebhookDelivery = { eventId: event.eventId, botId: bot.id, type: event.type, url, body, status: 0 };
+    this.deliveries.push(delivery);
+    const done = postForm(url, body).then((status) => {
+      delivery.status = status;
+    });
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done));
+  }
+
+  /** `data.bot` as the bot's delivery mode has it: the full object in fetch mode, {id, code, auth} in webhook mode. */
+  private eventBot(bot: SandboxBot): Record<string, unknown> {
+    if (bot.eventMode !== 'webhook') return formatBot(bot, this);
+    return {
+      id: bot.id, code: bot.code,
+      auth: {
+        access_token: randomBytes(24).toString('hex'), expires: Math.floor(this.store.clock.nowMs() / 1000) + 3600,
+        expires_in: 3600, scope: 'imbot', domain: this.auth.domain, server_endpoint: 'https://oauth.bitrix.info/rest/',
+        status: 'F', client_endpoint: this.auth.clientEndpoint, member_id: this.auth.memberId,
+        user_id: this.store.defaultUserId, application_token: this.auth.applicationToken,
+      },
+    };
+  }
+
+  /** bot / message / chat / user / language of an event, typed as fetch mode delivers them (webhook mode stringifies on POST). */
   private eventContext(bot: SandboxBot, user: SandboxUser, message: SandboxChatMessage): Record<string, unknown> {
     const chatId = 10_000 + user.ID;
     return {
-      bot: formatBot(bot, this),
+      bot: this.eventBot(bot),
       message: {
         id: message.id, chatId, authorId: message.authorId, date: this.store.time.formatDateTime(message.date),
         text: message.text, isSystem: false, uuid: '', forward: null, params: {}, viewedByOthers: false,
@@ -276,6 +397,16 @@ export class ImbotState {
       language: 'ru',
     };
   }
+}
+
+/** http_build_query's view of a value: every scalar a string (true "1", false "0", null ""), as events.md says. */
+function webhookScalars(value: unknown): unknown {
+  if (value === null || value === undefined) return value === null ? '' : undefined;
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return value.map(webhookScalars);
+  if (typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, webhookScalars(v)]));
+  return value;
 }
 
 function keyboardRows(message: SandboxChatMessage): TranscriptEntry['buttons'] {
@@ -372,6 +503,19 @@ function messageText(raw: unknown): string {
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)} (...)` : text;
 }
 
+/** A webhook-mode handler URL: required, absolute http(s). */
+function handlerUrl(raw: unknown, fail: RestFailure, missing = 'BOT_WEBHOOK_URL_REQUIRED'): string {
+  if (raw === undefined || raw === null || raw === '') throw fail(400, missing, 'Webhook URL is required');
+  let url: URL;
+  try {
+    url = new URL(String(raw));
+  } catch {
+    throw fail(400, 'BOT_INVALID_CALLBACK', 'Invalid callback URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw fail(400, 'BOT_INVALID_CALLBACK', 'Invalid callback URL');
+  return url.toString();
+}
+
 /** The REST handlers; `fail` builds the portal error (RestError), injected to keep this module free of cycles. */
 export function imbotMethods(fail: RestFailure): Record<string, MethodHandler> {
   /** Webhook calls must carry the bot's token; the bot must exist and belong to that token. */
@@ -402,15 +546,36 @@ export function imbotMethods(fail: RestFailure): Record<string, MethodHandler> {
       if (!['bot', 'network', 'openline', 'supervisor', 'personal'].includes(type)) throw fail(400, 'BOT_INVALID_TYPE', 'Invalid bot type');
       const eventMode = String(fields.eventMode ?? 'fetch');
       if (eventMode !== 'fetch' && eventMode !== 'webhook') throw fail(400, 'BOT_INVALID_EVENT_MODE', 'Invalid event mode');
-      if (eventMode === 'webhook') throw fail(400, 'BOT_WEBHOOK_URL_REQUIRED', 'The sandbox serves fetch mode only');
+      const webhookUrl = eventMode === 'webhook' ? handlerUrl(fields.webhookUrl, fail) : null;
       const state = imbotOf(store);
       const existing = state.findBotByCode(code);
       if (existing && existing.botToken !== token) throw fail(400, 'BOT_CODE_ALREADY_TAKEN', 'Bot code is already taken');
       // Idempotent by code for the same owner: the existing bot comes back unchanged.
       const bot = existing ?? state.addBot({
-        code, type, eventMode, name, workPosition: String(properties.workPosition ?? ''), botToken: token,
+        code, type, eventMode, webhookUrl, name, workPosition: String(properties.workPosition ?? ''), botToken: token,
       });
       return { result: { bot: formatBot(bot, state), users: [formatBotUser(bot)] } };
+    },
+
+    'imbot.v2.bot.update': (params, ctx) => {
+      const bot = authorizedBot(params, ctx);
+      const fields = isObject(params.fields) ? params.fields : {};
+      const changes: Parameters<ImbotState['updateBot']>[1] = {};
+      if (fields.eventMode !== undefined) {
+        const mode = String(fields.eventMode);
+        if (mode !== 'fetch' && mode !== 'webhook') throw fail(400, 'BOT_INVALID_EVENT_MODE', 'Invalid event mode');
+        changes.eventMode = mode;
+      }
+      const mode = changes.eventMode ?? bot.eventMode;
+      if (mode === 'webhook' && (fields.webhookUrl !== undefined || bot.webhookUrl === null)) {
+        changes.webhookUrl = handlerUrl(fields.webhookUrl, fail, 'BOT_INVALID_CALLBACK');
+      }
+      const properties = isObject(fields.properties) ? fields.properties : {};
+      if (typeof properties.name === 'string' && properties.name.trim() !== '') changes.name = properties.name.trim();
+      if (typeof properties.workPosition === 'string') changes.workPosition = properties.workPosition;
+      const state = imbotOf(ctx.store);
+      const updated = state.updateBot(bot.id, changes);
+      return { result: { bot: formatBot(updated, state), users: [formatBotUser(updated)] } };
     },
 
     'imbot.v2.bot.list': (params, { store }) => {
@@ -476,6 +641,9 @@ export function imbotMethods(fail: RestFailure): Record<string, MethodHandler> {
 
     'imbot.v2.event.get': (params, ctx) => {
       const bot = authorizedBot(params, ctx);
+      // The docs describe Event.get for fetch-mode bots only and name no error for the other mode; the sandbox
+      // refuses rather than hand out an always-empty queue, so a misconfigured poller shows up.
+      if (bot.eventMode !== 'fetch') throw fail(400, 'BOT_INVALID_EVENT_MODE', 'Events of a webhook-mode bot are sent to its webhookUrl');
       const rawOffset = params.offset;
       const offset = rawOffset === undefined || rawOffset === '' ? undefined : Number(rawOffset);
       const limit = Math.min(1000, Math.max(1, Number(params.limit ?? 100) || 100));
