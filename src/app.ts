@@ -18,6 +18,7 @@ import { createBitrixChatHandler } from './jobs/imbot/conversation.js';
 import { createTelegramAdapter, createTelegramApi } from './chat/telegram.js';
 import { createCrmGateway, type CrmGateway } from './crm/index.js';
 import { mountBitrix24Events, type Bitrix24Event } from './http/b24-events.js';
+import { mountBitrixBotEvents, type BitrixBotEventsEndpoint } from './http/b24-bot-events.js';
 import { mountDashboard } from './http/dashboard.js';
 import { createMetrics, mountMetrics } from './http/metrics.js';
 import { createHttpServer, type HttpServer, type ReadinessCheck } from './http/server.js';
@@ -53,6 +54,8 @@ export interface RunningApp {
   router: ChatRouter;
   /** Present when B24_BOT_TOKEN is set. */
   bitrixChat?: BitrixChatChannel;
+  /** The push endpoint of the chat bot (B24_BOT_EVENT_MODE=webhook, http role). */
+  bitrixBotEvents?: BitrixBotEventsEndpoint;
   bot?: BotRuntime;
   /** Graceful: stop taking work, let running work finish within the bound, close connections. */
   stop(): Promise<void>;
@@ -153,7 +156,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const bitrixChat: BitrixChatChannel | undefined = config.env.B24_BOT_TOKEN
     ? createBitrixChatChannel({
       crm, redis, prefix, log, botToken: config.env.B24_BOT_TOKEN, code: config.env.B24_BOT_CODE,
-      pollSeconds: config.env.B24_CHAT_POLL_SECONDS,
+      pollSeconds: config.env.B24_BOT_EVENT_MODE === 'fetch' ? config.env.B24_CHAT_POLL_SECONDS : null,
     })
     : undefined;
 
@@ -193,7 +196,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     config, log, store, directory, crm, capabilities,
     onCallbackHandled: (action, seconds) => metrics.callbackLatency.observe({ action }, seconds),
   });
-  bitrixChat?.setHandler(createBitrixChatHandler({ router, adapter: bitrixChat.adapter, directory, store, log }));
+  const bitrixChatHandler = bitrixChat
+    ? createBitrixChatHandler({ router, adapter: bitrixChat.adapter, directory, store, log })
+    : undefined;
+  if (bitrixChat && bitrixChatHandler) bitrixChat.setHandler(bitrixChatHandler);
   const capabilityList: Capability[] = [...Object.values(capabilities), ...(bitrixChat ? [bitrixChat] : [])];
   jobs = createJobRuntime({
     connection: redis,
@@ -229,6 +235,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   let http: HttpServer | undefined;
   let httpPort: number | undefined;
+  let bitrixBotEvents: BitrixBotEventsEndpoint | undefined;
   if (roles.has('http')) {
     const runtime = botRuntime;
     http = createHttpServer({
@@ -237,6 +244,17 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       mount(app) {
         if (runtime?.webhookHandler) app.post(TELEGRAM_WEBHOOK_PATH, express.json({ limit: '1mb' }), runtime.webhookHandler);
         mountBitrix24Events(app, { applicationToken: config.env.B24_APPLICATION_TOKEN, log, accept: acceptEvent });
+        if (bitrixChat && bitrixChatHandler && config.env.B24_BOT_EVENT_MODE === 'webhook') {
+          bitrixBotEvents = mountBitrixBotEvents(app, {
+            applicationToken: config.env.B24_BOT_APPLICATION_TOKEN ?? config.env.B24_APPLICATION_TOKEN,
+            botId: () => bitrixChat.botId(),
+            redis,
+            // The poller's prefix: switching modes never handles an event twice.
+            keyPrefix: `${prefix}:`,
+            handle: bitrixChatHandler,
+            log,
+          });
+        }
         mountMetrics(app, metrics.registry);
         mountDashboard(app, { queues: [outbox.queue, ...jobRuntime.queues()], user: config.env.ADMIN_USER, password: config.env.ADMIN_PASSWORD });
       },
@@ -258,6 +276,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   return {
     redis, crm, store, directory, outbox, jobs: jobRuntime, capabilities, router,
     ...(bitrixChat ? { bitrixChat } : {}),
+    ...(bitrixBotEvents ? { bitrixBotEvents } : {}),
     ...(httpPort !== undefined ? { httpPort } : {}),
     ...(botRuntime ? { bot: botRuntime } : {}),
     stop() {
@@ -265,6 +284,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         const deadline = config.env.SHUTDOWN_TIMEOUT_MS;
         await botRuntime?.stop(deadline);
         await http?.close();
+        await bitrixBotEvents?.settled();
         await Promise.all([jobRuntime.close(deadline), ...workerHandles.map((w) => w.close(deadline))]);
         await outbox.close();
         await redis.quit().catch(() => redis.disconnect());

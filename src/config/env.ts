@@ -60,6 +60,12 @@ export const envSchema = z.object({
   /** Token of the bot in Bitrix24 chat (imbot.v2, 1–40 characters; secret) and the bot's code in the portal. */
   B24_BOT_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'expected 1–40 characters A-Z a-z 0-9 _ -' }).optional(),
   B24_BOT_CODE: z.string().regex(/^[a-z0-9_]{1,32}$/, { error: 'expected 1–32 characters a-z 0-9 _' }).default('dealpilot'),
+  /**
+   * How the chat bot's events arrive: `fetch` — a worker pulls them (no public URL needed); `webhook` — the portal
+   * POSTs them to PUBLIC_URL/b24/bot, checked against B24_BOT_APPLICATION_TOKEN (else B24_APPLICATION_TOKEN).
+   */
+  B24_BOT_EVENT_MODE: z.enum(['fetch', 'webhook']).default('fetch'),
+  B24_BOT_APPLICATION_TOKEN: z.string().min(8).optional(),
   /** Seconds between pulls of the Bitrix24 chat bot's events (fetch mode; the docs suggest 5–30 when idle). */
   B24_CHAT_POLL_SECONDS: z.coerce.number().int().min(1).max(59).default(5),
   /** Bitrix24 REST budget shared by all processes: sustained requests/s and burst (Enterprise portals allow more). */

@@ -61,8 +61,18 @@ function zodProblems(error: z.ZodError, prefix: string): ConfigProblem[] {
 export function parseEnv(source: NodeJS.ProcessEnv): { env?: Env; problems: ConfigProblem[] } {
   const relevant = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
   const result = envSchema.safeParse(relevant, { reportInput: true });
-  if (result.success) return { env: result.data, problems: [] };
-  return { problems: zodProblems(result.error, 'env.') };
+  if (!result.success) return { problems: zodProblems(result.error, 'env.') };
+  const env = result.data;
+  const problems: ConfigProblem[] = [];
+  if (env.B24_BOT_EVENT_MODE === 'webhook') {
+    const why = 'required when B24_BOT_EVENT_MODE=webhook';
+    if (!env.PUBLIC_URL) problems.push({ path: 'env.PUBLIC_URL', message: `${why} (the portal posts to PUBLIC_URL/b24/bot)` });
+    if (!env.B24_BOT_TOKEN) problems.push({ path: 'env.B24_BOT_TOKEN', message: why });
+    if (!env.B24_BOT_APPLICATION_TOKEN && !env.B24_APPLICATION_TOKEN) {
+      problems.push({ path: 'env.B24_BOT_APPLICATION_TOKEN', message: `${why} (or B24_APPLICATION_TOKEN): pushed events are checked against it` });
+    }
+  }
+  return problems.length > 0 ? { problems } : { env, problems };
 }
 
 export function parseRules(text: string, fileLabel: string): { rules?: RulesFile; problems: ConfigProblem[] } {
@@ -106,6 +116,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, rulesPathOve
   registerSecret(env.B24_APPLICATION_TOKEN);
   registerSecret(env.ADMIN_PASSWORD);
   registerSecret(env.B24_BOT_TOKEN);
+  registerSecret(env.B24_BOT_APPLICATION_TOKEN);
   if (env.B24_WEBHOOK_URL) registerSecret(new URL(env.B24_WEBHOOK_URL).pathname.split('/').filter(Boolean)[2]);
   return { env, rules, rulesPath };
 }

@@ -1,7 +1,8 @@
 import { loadConfig, type Config } from '../config/load.js';
 import { startApp, type Role, type RunningApp } from '../app.js';
 import { createLogger, type Logger } from '../log.js';
-import { startLocalRedis, type LocalRedis } from '../infra/redis-server.js';
+import { freePort, startLocalRedis, type LocalRedis } from '../infra/redis-server.js';
+import { imbotOf } from './bitrix/imbot.js';
 import { registerConfiguredBot } from '../jobs/imbot/channel.js';
 import { startBitrixSandbox, DEMO, type BitrixSandbox } from './bitrix/index.js';
 import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from './telegram/index.js';
@@ -39,9 +40,16 @@ export interface SandboxEnvironmentOptions {
   /** Bitrix24 users to give Telegram accounts (same phone). Default: the demo's key people. */
   people?: number[];
   startApp?: boolean;
-  /** Register the bot in the portal's chat (imbot.v2) and turn the Bitrix24 chat channel on. */
-  bitrixChat?: boolean;
+  /**
+   * Register the bot in the portal's chat (imbot.v2) and turn the Bitrix24 chat channel on: `true`/'fetch' — a
+   * worker pulls its events; 'webhook' — the portal posts them to the app (PUBLIC_URL on a fixed free port, so
+   * Telegram runs in webhook mode too).
+   */
+  bitrixChat?: boolean | 'fetch' | 'webhook';
 }
+
+/** The application token the sandbox portal signs pushed chat-bot events with. */
+export const SANDBOX_BOT_APPLICATION_TOKEN = 'sandbox-bot-application-token';
 
 /** The sandbox's Bitrix24 chat bot token (what an admin would put in B24_BOT_TOKEN). */
 export const SANDBOX_BOT_TOKEN = 'sandbox-bot-token';
@@ -74,6 +82,15 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     });
   }
 
+  const chatMode = options.bitrixChat === true ? 'fetch' : options.bitrixChat || null;
+  let httpPort = options.httpPort ?? 0;
+  let publicUrl = options.publicUrl;
+  if (chatMode === 'webhook') {
+    // The bot's webhook URL is given at registration, before the app listens: fix the port now.
+    if (httpPort === 0) httpPort = await freePort();
+    publicUrl ??= `http://127.0.0.1:${httpPort}`;
+    imbotOf(bitrix.store).configureWebhooks({ applicationToken: SANDBOX_BOT_APPLICATION_TOKEN });
+  }
   const env: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
@@ -82,7 +99,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     REDIS_URL: redisUrl,
     REDIS_PREFIX: options.redisPrefix ?? 'dp',
     BOT_CONFIG: options.rulesPath ?? 'config/rules.example.yaml',
-    HTTP_PORT: String(options.httpPort ?? 0),
+    HTTP_PORT: String(httpPort),
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: options.logLevel ?? 'warn',
     // The sandbox portal drains 2 req/s like a real one; the shared budget mirrors it.
@@ -92,15 +109,16 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     // The outbox paces itself to the sandbox's limits (tests that are not about pacing lower them).
     TELEGRAM_PER_CHAT_INTERVAL_MS: String(options.telegramLimits?.perChatIntervalMs ?? 1000),
     ...(options.telegramLimits?.globalPerSecond ? { TELEGRAM_GLOBAL_PER_SECOND: String(options.telegramLimits.globalPerSecond) } : {}),
-    ...(options.publicUrl ? { PUBLIC_URL: options.publicUrl } : {}),
-    ...(options.bitrixChat ? { B24_BOT_TOKEN: SANDBOX_BOT_TOKEN, B24_CHAT_POLL_SECONDS: '1' } : {}),
+    ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
+    ...(chatMode ? { B24_BOT_TOKEN: SANDBOX_BOT_TOKEN, B24_CHAT_POLL_SECONDS: '1', B24_BOT_EVENT_MODE: chatMode } : {}),
+    ...(chatMode === 'webhook' ? { B24_BOT_APPLICATION_TOKEN: SANDBOX_BOT_APPLICATION_TOKEN } : {}),
     ...options.extraEnv,
   };
   const config = loadConfig(env);
   let app: RunningApp | undefined;
   try {
     // What an admin does once with `dealpilot b24-register`.
-    if (options.bitrixChat) await registerConfiguredBot(config, log);
+    if (chatMode) await registerConfiguredBot(config, log);
     app = await startApp({ config, log, roles: new Set(options.roles ?? ['bot', 'worker', 'http']) });
   } catch (error) {
     await Promise.allSettled([telegram.close(), bitrix.close()]);

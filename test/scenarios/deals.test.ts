@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDeal, MANAGER, MOSCOW_HEAD, OTHER_MANAGER, settle, startScenario, type Scenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
+import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
 
-describe.each(MESSENGERS)('deals in %s', (messenger) => {
+// Deals also run with the Bitrix24 bot in push mode: the same path, events posted by the portal.
+describe.each([...MESSENGERS, 'bitrix24-push'] as const)('deals in %s', (messenger) => {
   let s: Scenario;
   beforeAll(async () => {
     s = await startScenario(messenger, 'scd', [MANAGER, MOSCOW_HEAD, OTHER_MANAGER]);
@@ -26,6 +28,12 @@ describe.each(MESSENGERS)('deals in %s', (messenger) => {
     await chat.waitFor(MANAGER, (m) => m.messageId === nudge.messageId && m.text.includes('Переведена'));
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('PREPARATION');
     expect(env.bitrix.store.dealStageHistory(id).map((h) => h.STAGE_ID)).toEqual(['NEW', 'PREPARATION']);
+    if (messenger === 'bitrix24-push') {
+      // The press reached the app as the portal's POST, answered 200 (no poll job runs in push mode).
+      const posts = imbotOf(env.bitrix.store).webhookDeliveries();
+      expect(posts.length).toBeGreaterThan(0);
+      expect(posts.every((p) => p.status === 200)).toBe(true);
+    }
   });
 
   it('a press on another manager\'s deal is refused and writes nothing', async () => {

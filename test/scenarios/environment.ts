@@ -23,7 +23,8 @@ export interface Scenario {
 export async function startScenario(messenger: MessengerName, label: string, people: number[]): Promise<Scenario> {
   const env = await startSandboxEnvironment({
     redisUrl: testRedisUrl(), redisPrefix: uniquePrefix(`${label}-${messenger}`), telegramLimits: { perChatIntervalMs: 0 },
-    bitrixRateLimit: { enabled: false }, extraEnv: { B24_RATE_PER_SECOND: '50', B24_RATE_BURST: '200' }, bitrixChat: true,
+    bitrixRateLimit: { enabled: false }, extraEnv: { B24_RATE_PER_SECOND: '50', B24_RATE_BURST: '200' },
+    bitrixChat: messenger === 'bitrix24-push' ? 'webhook' : 'fetch',
   });
   const won: Record<number, string> = { 0: 'WON', 1: 'C1:WON', 2: 'C2:WON' };
   for (const deal of env.bitrix.store.listDeals()) {

@@ -7,7 +7,8 @@ import { imbotOf, type TranscriptEntry as BitrixEntry } from '../../src/sandbox/
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import type { TranscriptEntry as TelegramEntry } from '../../src/sandbox/telegram/transcript.js';
 
-export type MessengerName = 'telegram' | 'bitrix24';
+/** `bitrix24-push`: Bitrix24 chat with the bot's events posted by the portal (webhook mode) instead of pulled. */
+export type MessengerName = 'telegram' | 'bitrix24' | 'bitrix24-push';
 export const MESSENGERS: readonly MessengerName[] = ['telegram', 'bitrix24'];
 
 /** A bot message as the person sees it now (after edits), in plain text. */
@@ -113,11 +114,17 @@ export function bitrixDriver(env: SandboxEnvironment): MessengerDriver {
   async function handled(b24UserId: number, act: () => void): Promise<Feedback> {
     const before = new Set(seen(b24UserId).map((m) => m.messageId));
     act();
-    await chat!.poll({ wait: true });
+    const pushed = env.app.bitrixBotEvents;
+    if (pushed) {
+      await imbot().flushWebhooks();
+      await pushed.settled();
+    } else {
+      await chat!.poll({ wait: true });
+    }
     return { notice: seen(b24UserId).filter((m) => !before.has(m.messageId)).map((m) => m.text).join('\n') };
   }
   return {
-    name: 'bitrix24',
+    name: env.app.bitrixBotEvents ? 'bitrix24-push' : 'bitrix24',
     async enrol(b24UserId) {
       await env.app.store.setPreferences(b24UserId, { channel: 'bitrix24', quietStart: '00:00', quietEnd: '00:00', weekendsOff: false });
     },

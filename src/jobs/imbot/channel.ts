@@ -11,6 +11,7 @@ import { ChatUnreachableError } from '../../chat/adapter.js';
 import { createBitrixChatAdapter } from '../../chat/bitrix24.js';
 import type { CrmGateway } from '../../crm/index.js';
 import type { Logger } from '../../log.js';
+import { B24_BOT_EVENTS_PATH } from '../../http/b24-bot-events.js';
 import type { Capability } from '../capability.js';
 import { pullBitrixChatEvents, type BitrixChatEventHandler, type PullSummary } from './events.js';
 import { findBitrixBot, registerBitrixBot, type RegisteredBitrixBot } from './register.js';
@@ -43,8 +44,8 @@ export function createBitrixChatChannel(deps: {
   log: Logger;
   botToken: string;
   code: string;
-  /** Seconds between polls (1–59). */
-  pollSeconds: number;
+  /** Seconds between polls (1–59); null in push mode (the portal posts events; no poll job). */
+  pollSeconds: number | null;
   clock?: () => number;
 }): BitrixChatChannel {
   const { crm, redis, log, botToken, code } = deps;
@@ -95,7 +96,7 @@ export function createBitrixChatChannel(deps: {
     }
   }
 
-  const seconds = Math.min(59, Math.max(1, Math.round(deps.pollSeconds)));
+  const seconds = deps.pollSeconds === null ? null : Math.min(59, Math.max(1, Math.round(deps.pollSeconds)));
   return {
     name: 'bitrixChat',
     adapter: {
@@ -108,7 +109,7 @@ export function createBitrixChatChannel(deps: {
     setHandler(handle) {
       handler = handle;
     },
-    jobs: [{
+    jobs: seconds === null ? [] : [{
       queue: BITRIX_CHAT_QUEUE,
       name: 'poll',
       schedule: `*/${seconds} * * * * *`,
@@ -132,7 +133,10 @@ export async function registerConfiguredBot(config: Config, log: Logger): Promis
   try {
     const crm = createCrmGateway({ webhookUrl, redis, log, timezone: config.rules.portal.timezone,
       rate: { perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST, keyPrefix: config.env.REDIS_PREFIX } });
-    return await registerBitrixBot(crm, { code, name: 'DealPilot', botToken });
+    const pushUrl = config.env.B24_BOT_EVENT_MODE === 'webhook' && config.env.PUBLIC_URL
+      ? `${config.env.PUBLIC_URL.replace(/\/+$/, '')}${B24_BOT_EVENTS_PATH}`
+      : undefined;
+    return await registerBitrixBot(crm, { code, name: 'DealPilot', botToken, ...(pushUrl ? { webhookUrl: pushUrl } : {}) });
   } finally {
     redis.disconnect();
   }
