@@ -150,7 +150,9 @@ describe('lead distribution through the sandbox portal', () => {
       expect(offer.text).toContain('energy-keywords');
       env.telegram.pressButton(am, offer.messageId!, assignData);
       await expect.poll(() => owner(env, id), { timeout: 10_000 }).toBe(11);
-      expect(env.bitrix.store.listTimelineComments({ entityType: 'lead', entityId: id }).some((c) => c.COMMENT.includes('вручную'))).toBe(true);
+      // The audit comment follows the reassignment (a separate REST call): wait for it rather than race it.
+      await expect.poll(() => env.bitrix.store.listTimelineComments({ entityType: 'lead', entityId: id })
+        .some((c) => c.COMMENT.includes('вручную')), { timeout: 10_000 }).toBe(true);
 
       const takeData = encodeCallback('lead.take', id);
       const note = await env.telegram.waitForMessage(manager, { textIncludes: `#${id}`, hasButton: takeData }, 10_000);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDeal, MANAGER, MOSCOW_HEAD, OTHER_MANAGER, settle, startScenario, type Scenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
+import { crmWrites } from './support-extra.js';
 import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
 
 // Deals also run with the Bitrix24 bot in push mode: the same path, events posted by the portal.
@@ -42,10 +43,10 @@ describe.each([...MESSENGERS, 'bitrix24-push'] as const)('deals in %s', (messeng
     const mine = addDeal(env, { title: 'My own deal', stageId: 'NEW', daysAgo: 3 });
     await env.app.capabilities.deals.scan();
     const nudge = await chat.waitFor(MANAGER, (m) => m.text.includes('My own deal'));
-    const writes = env.bitrix.writeCalls();
+    const writes = crmWrites(env);
     const feedback = await chat.forge(MANAGER, nudge, `1|dm|${id}|PREPARATION`);
     expect(feedback.notice).toContain('нет прав');
-    expect(env.bitrix.writeCalls()).toBe(writes);
+    expect(crmWrites(env)).toBe(writes);
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('NEW');
     expect(env.bitrix.store.getDeal(mine)!.STAGE_ID).toBe('NEW');
   });

@@ -17,7 +17,7 @@ export interface SeenMessage {
   text: string;
   /** Texts of its buttons, row after row (action and link buttons). */
   buttons: string[];
-  /** Button texts that can still be pressed (Bitrix24 blocks a pressed button until the message changes). */
+  /** Action buttons that can still be pressed (not links; Bitrix24 blocks a pressed button until the message changes). */
   pressable: string[];
 }
 
@@ -55,9 +55,12 @@ async function until<T>(probe: () => T | undefined, timeoutMs: number, what: str
 }
 
 function telegramSeen(entry: TelegramEntry): SeenMessage {
-  const markup = entry.replyMarkup as { inline_keyboard?: Array<Array<{ text: string }>> } | undefined;
-  const buttons = (markup?.inline_keyboard ?? []).flat().map((b) => b.text);
-  return { messageId: entry.messageId!, text: entry.text, buttons, pressable: buttons };
+  const markup = entry.replyMarkup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined;
+  const flat = (markup?.inline_keyboard ?? []).flat();
+  return {
+    messageId: entry.messageId!, text: entry.text, buttons: flat.map((b) => b.text),
+    pressable: flat.filter((b) => b.callback_data !== undefined).map((b) => b.text),
+  };
 }
 
 function bitrixSeen(entry: BitrixEntry): SeenMessage {

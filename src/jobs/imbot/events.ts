@@ -119,11 +119,16 @@ export function eventMarkerKey(prefix: string, botId: number, eventKey: string |
   return `${prefix}imbot:${botId}:event:${eventKey}`;
 }
 
-/** The key of a pushed event (see the module comment); the same in either typing of its fields. */
+/**
+ * The key of a pushed event (see the module comment); the same in either typing of its fields. A pushed event
+ * has no id and `ts` has whole seconds, so the pressed message's current text is part of the key: two presses of
+ * buttons with the same data in one second on a message that changed in between (a menu's "Back" after opening
+ * it) are two events, while a double click on an unchanged message, or a replayed POST, is one.
+ */
 export function pushEventKey(parts: {
-  type: string; messageId: number | null; commandId: number | null; params: string; userId: number; ts: number;
+  type: string; messageId: number | null; commandId: number | null; params: string; userId: number; ts: number; messageText: string;
 }): string {
-  const material = JSON.stringify([parts.type, parts.messageId, parts.commandId, parts.params, parts.userId, parts.ts]);
+  const material = JSON.stringify([parts.type, parts.messageId, parts.commandId, parts.params, parts.userId, parts.ts, parts.messageText]);
   return `push:${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
 }
 
@@ -164,7 +169,10 @@ export function checkBitrixChatEvent(
   const params = typeof command.params === 'string' ? command.params : '';
   const eventKey = eventId !== undefined
     ? String(eventId)
-    : pushEventKey({ type, messageId, commandId: positiveInt(command.id) ?? null, params, userId, ts: ts! });
+    : pushEventKey({
+      type, messageId, commandId: positiveInt(command.id) ?? null, params, userId, ts: ts!,
+      messageText: typeof message.text === 'string' ? message.text : '',
+    });
   const base: EventBase = {
     eventId: eventId ?? null, eventKey, userId, chatId,
     language: typeof data.language === 'string' && data.language !== '' ? data.language : null,
