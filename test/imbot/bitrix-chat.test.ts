@@ -4,15 +4,15 @@ import { ChatRejectedError, ChatUnreachableError } from '../../src/chat/adapter.
 import { createBitrixChatAdapter } from '../../src/chat/bitrix24.js';
 import { BUTTON_COMMAND } from '../../src/chat/bitrix24-render.js';
 import { actionButton, urlButton } from '../../src/chat/message.js';
-import { createCrmGateway, type CrmGateway } from '../../src/crm/index.js';
+import type { CrmGateway } from '../../src/crm/index.js';
 import {
   offsetKey, pullBitrixChatEvents, type BitrixChatEvent, type PullOptions,
 } from '../../src/jobs/imbot/events.js';
 import { registerBitrixBot } from '../../src/jobs/imbot/register.js';
-import { silentLogger } from '../../src/log.js';
 import { imbotOf, type ImbotState } from '../../src/sandbox/bitrix/imbot.js';
-import { DEMO, startBitrixSandbox, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
+import { DEMO, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
+import { startChatPortal } from './support.js';
 
 const redis = testRedis();
 const BOT_TOKEN = 'dp-test-bot-token-0123456789';
@@ -23,12 +23,7 @@ let crm: CrmGateway;
 let chat: ImbotState;
 
 beforeAll(async () => {
-  sandbox = await startBitrixSandbox({ seed: 'empty', rateLimit: { enabled: false }, now: new Date('2026-03-02T09:00:00+03:00') });
-  crm = createCrmGateway({
-    webhookUrl: sandbox.webhookUrl, redis, log: silentLogger(), timezone: 'Europe/Moscow',
-    rate: { perSecond: 1000, burst: 1000, keyPrefix: uniquePrefix('crm') },
-    retry: { baseDelayMs: 5, maxDelayMs: 20, operationLimitWaitMs: 30 }, timeoutMs: 2000,
-  });
+  ({ sandbox, crm } = await startChatPortal(redis));
   chat = imbotOf(sandbox.store);
 });
 afterAll(async () => {

@@ -11,18 +11,18 @@ import { encodeCallback } from '../../src/bot/callback-codec.js';
 import { createBitrixChatAdapter } from '../../src/chat/bitrix24.js';
 import { BUTTON_COMMAND } from '../../src/chat/bitrix24-render.js';
 import { actionButton } from '../../src/chat/message.js';
-import { createCrmGateway, type CrmGateway } from '../../src/crm/index.js';
+import type { CrmGateway } from '../../src/crm/index.js';
 import {
   B24_BOT_EVENTS_PATH, mountBitrixBotEvents, type BitrixBotEventOutcome, type BitrixBotEventsEndpoint,
 } from '../../src/http/b24-bot-events.js';
 import { checkBitrixChatEvent, type BitrixChatEvent } from '../../src/jobs/imbot/events.js';
 import { registerBitrixBot } from '../../src/jobs/imbot/register.js';
-import { silentLogger } from '../../src/log.js';
 import { imbotOf, type ImbotState } from '../../src/sandbox/bitrix/imbot.js';
 import {
-  buildPhpQuery, DEMO, parsePhpQuery, startBitrixSandbox, type BitrixSandbox,
+  buildPhpQuery, DEMO, parsePhpQuery, type BitrixSandbox,
 } from '../../src/sandbox/bitrix/index.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
+import { startChatPortal } from './support.js';
 
 const redis = testRedis();
 const BOT_TOKEN = 'dp-push-bot-token-0123456789';
@@ -46,12 +46,7 @@ let endpoint: BitrixBotEventsEndpoint;
 let currentBot: number | null = null;
 
 beforeAll(async () => {
-  sandbox = await startBitrixSandbox({ seed: 'empty', rateLimit: { enabled: false }, now: new Date('2026-03-02T09:00:00+03:00') });
-  crm = createCrmGateway({
-    webhookUrl: sandbox.webhookUrl, redis, log: silentLogger(), timezone: 'Europe/Moscow',
-    rate: { perSecond: 1000, burst: 1000, keyPrefix: uniquePrefix('crm') },
-    retry: { baseDelayMs: 5, maxDelayMs: 20, operationLimitWaitMs: 30 }, timeoutMs: 2000,
-  });
+  ({ sandbox, crm } = await startChatPortal(redis));
   chat = imbotOf(sandbox.store);
   chat.configureWebhooks({ applicationToken: APP_TOKEN, domain: new URL(sandbox.origin).host, clientEndpoint: `${sandbox.origin}/rest/` });
 

@@ -3,7 +3,8 @@ import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sand
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { driverFor, type MessengerDriver, type MessengerName } from './messengers.js';
 
-export const DAY = 86_400_000;
+export { addDeal, DAY, settle } from '../deals/helpers.js';
+
 export const MANAGER = DEMO.users.moscowManagers[0]; // 10, salesMoscow (head 3, above: 2)
 export const OTHER_MANAGER = DEMO.users.moscowManagers[1];
 export const MOSCOW_HEAD = DEMO.users.moscowHead;
@@ -35,16 +36,3 @@ export async function startScenario(messenger: MessengerName, label: string, peo
   return { env, chat };
 }
 
-/** A deal that entered `stageId` `daysAgo` days ago (MOVED_TIME written as the portal's history would). */
-export function addDeal(env: SandboxEnvironment, fields: {
-  title: string; stageId: string; daysAgo: number; assignedTo?: number; opportunity?: number; extra?: Record<string, unknown>;
-}): number {
-  const moved = new Date(Date.now() - fields.daysAgo * DAY).toISOString();
-  return env.bitrix.store.addDeal({
-    TITLE: fields.title, CATEGORY_ID: 0, STAGE_ID: fields.stageId, ASSIGNED_BY_ID: fields.assignedTo ?? MANAGER,
-    OPPORTUNITY: fields.opportunity ?? 100_000, CURRENCY_ID: 'RUB', MOVED_TIME: moved, ...fields.extra,
-  }, { allowReadOnly: true, silent: true });
-}
-
-/** Lets the outbox deliver what was enqueued before asserting that nothing more arrived. */
-export const settle = (ms = 700) => new Promise((resolve) => setTimeout(resolve, ms));
