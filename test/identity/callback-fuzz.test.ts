@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppBot } from '../../src/app.js';
+import { createAppBot, createAppChatRouter } from '../../src/app.js';
 import { CALLBACK_ACTIONS, encodeCallback } from '../../src/bot/callback-codec.js';
 import { silentLogger } from '../../src/log.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
@@ -25,7 +25,9 @@ describe('untrusted callback data', () => {
   it('10,000 random payloads never throw and never reach a CRM write', async () => {
     const tg = env.telegramUserFor(OUTSIDER);
     await env.app.store.link(OUTSIDER, tg, String(tg));
-    const bot = createAppBot({ ...env.app, config: env.config, log: silentLogger(), botInfo: env.telegram.botInfo, flood: false });
+    const log = silentLogger();
+    const router = createAppChatRouter({ ...env.app, config: env.config, log });
+    const bot = createAppBot({ ...env.app, router, config: env.config, log, botInfo: env.telegram.botInfo, flood: false });
     const errors: unknown[] = [];
     bot.catch((error) => { errors.push(error.error); });
     await bot.init();
