@@ -155,7 +155,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   // Bitrix24 chat is on when a bot token is configured (the bot itself is registered by `dealpilot b24-register`).
   const bitrixChat: BitrixChatChannel | undefined = config.env.B24_BOT_TOKEN
     ? createBitrixChatChannel({
-      crm, redis, prefix, log, botToken: config.env.B24_BOT_TOKEN, code: config.env.B24_BOT_CODE,
+      crm, redis, prefix, log, store, botToken: config.env.B24_BOT_TOKEN, code: config.env.B24_BOT_CODE,
       pollSeconds: config.env.B24_BOT_EVENT_MODE === 'fetch' ? config.env.B24_CHAT_POLL_SECONDS : null,
     })
     : undefined;
@@ -197,7 +197,11 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     onCallbackHandled: (action, seconds) => metrics.callbackLatency.observe({ action }, seconds),
   });
   const bitrixChatHandler = bitrixChat
-    ? createBitrixChatHandler({ router, adapter: bitrixChat.adapter, directory, store, log })
+    ? createBitrixChatHandler({
+      router, adapter: bitrixChat.adapter, directory, store, log,
+      // The same per-person limit as Telegram's flood protection.
+      flood: { redis, keyPrefix: `${prefix}:`, limit: 10, windowMs: 2_000 },
+    })
     : undefined;
   if (bitrixChat && bitrixChatHandler) bitrixChat.setHandler(bitrixChatHandler);
   const capabilityList: Capability[] = [...Object.values(capabilities), ...(bitrixChat ? [bitrixChat] : [])];
@@ -252,6 +256,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
             // The poller's prefix: switching modes never handles an event twice.
             keyPrefix: `${prefix}:`,
             handle: bitrixChatHandler,
+            onGiveUp: (event) => bitrixChat.tellFailure(event),
             log,
           });
         }

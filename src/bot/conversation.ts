@@ -68,19 +68,19 @@ export function telegramConversation(router: ChatRouter): Composer<BotContext> {
       return;
     }
     const press = telegramInteraction(ctx, ctx.actor);
-    try {
-      await router.actions.dispatch(ctx.callbackQuery.data, press);
-    } finally {
-      await press.finish();
-    }
+    await router.actions.dispatch(ctx.callbackQuery.data, press);
+    // Not in `finally`: a press that failed stays unanswered, so bot.catch answers it with the error text.
+    await press.finish();
   });
   composer.on('message:text', async (ctx, next) => {
     const actor = ctx.actor;
     if (!actor) return next();
     const text = ctx.message.text;
-    const command = /^\/([A-Za-z0-9_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/.exec(text);
+    const command = /^\/([A-Za-z0-9_]+)(?:@(\S+))?(?:\s+([\s\S]*))?$/.exec(text);
     if (command) {
-      const handled = await router.command(command[1]!, command[2]?.trim() ?? '', telegramInteraction(ctx, actor));
+      // `/report@OtherBot` in a group is another bot's command: not ours to answer, not even "unknown command".
+      if (command[2] !== undefined && command[2].toLowerCase() !== ctx.me.username.toLowerCase()) return;
+      const handled = await router.command(command[1]!, command[3]?.trim() ?? '', telegramInteraction(ctx, actor));
       if (!handled) await next();
       return;
     }

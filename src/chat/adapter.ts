@@ -37,7 +37,8 @@ export class ChatTransientError extends Error {
 
 /** The messenger refused the message itself (400): retrying the same content cannot succeed. */
 export class ChatRejectedError extends Error {
-  constructor(description: string) {
+  /** The messenger's own error code, when it gives one (e.g. Bitrix24's `BOT_NOT_FOUND`). */
+  constructor(description: string, readonly code?: string) {
     super(`message rejected: ${description}`);
     this.name = 'ChatRejectedError';
   }

@@ -31,7 +31,7 @@ export function toBitrixChatError(error: unknown, chatId: string, op: 'send' | '
   if (error instanceof CrmUnavailableError) return new ChatTransientError(error.message);
   if (op === 'send' && UNREACHABLE_CODES.has(error.code)) return new ChatUnreachableError(chatId, error.message);
   // Everything else (bad token, unknown bot, missing scope, empty message, bad keyboard) cannot succeed on retry.
-  return new ChatRejectedError(error.message);
+  return new ChatRejectedError(error.message, error.code);
 }
 
 function messageIdOf(result: unknown): number | undefined {

@@ -57,8 +57,8 @@ export const envSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, {
     error: 'expected 1–256 characters A-Z, a-z, 0-9, _ and -',
   }).optional(),
-  /** Token of the bot in Bitrix24 chat (imbot.v2, 1–40 characters; secret) and the bot's code in the portal. */
-  B24_BOT_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: 'expected 1–40 characters A-Z a-z 0-9 _ -' }).optional(),
+  /** Token of the bot in Bitrix24 chat (imbot.v2, 16–40 characters; secret) and the bot's code in the portal. */
+  B24_BOT_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{16,40}$/, { error: 'expected 16–40 characters A-Z a-z 0-9 _ - (a secret: make it hard to guess)' }).optional(),
   B24_BOT_CODE: z.string().regex(/^[a-z0-9_]{1,32}$/, { error: 'expected 1–32 characters a-z 0-9 _' }).default('dealpilot'),
   /**
    * How the chat bot's events arrive: `fetch` — a worker pulls them (no public URL needed); `webhook` — the portal

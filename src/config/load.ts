@@ -47,9 +47,16 @@ function keyPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('') || '(root)';
 }
 
+/** Variables whose value is never shown, even when it is wrong (a near miss of a secret is still a secret). */
+const SECRET_ENV_KEYS = new Set([
+  'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'B24_APPLICATION_TOKEN', 'B24_BOT_TOKEN', 'B24_BOT_APPLICATION_TOKEN', 'ADMIN_PASSWORD',
+]);
+
 function zodProblems(error: z.ZodError, prefix: string): ConfigProblem[] {
   return error.issues.map((issue) => {
-    const input = (issue as { input?: unknown }).input;
+    const raw = (issue as { input?: unknown }).input;
+    const secret = prefix === 'env.' && SECRET_ENV_KEYS.has(String(issue.path[0]));
+    const input = secret && typeof raw === 'string' ? `(hidden, ${raw.length} characters)` : raw;
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
       message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling)`;

@@ -12,7 +12,7 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import {
   checkBitrixChatEvent, handleBitrixChatEventOnce, refusedEvent,
-  type BitrixChatEvent, type BitrixChatEventHandler, type RefusedEvent,
+  type BitrixChatEvent, type BitrixChatEventHandler, type EventMarkerOptions, type RefusedEvent,
 } from '../jobs/imbot/events.js';
 import type { Logger } from '../log.js';
 import { constantTimeEquals } from './b24-events.js';
@@ -47,6 +47,8 @@ export interface BitrixBotEventsOptions {
   handle: BitrixChatEventHandler;
   log: Logger;
   markerTtlSeconds?: number;
+  /** Called when an event's handling failed: the portal does not deliver it again (e.g. tell the person). */
+  onGiveUp?: EventMarkerOptions['onGiveUp'];
   /** Default B24_BOT_EVENTS_PATH. */
   path?: string;
   /** Called with every outcome (metrics, tests). Must not throw. */
@@ -115,11 +117,14 @@ export function mountBitrixBotEvents(app: Express, options: BitrixBotEventsOptio
     res.status(200).json({ result: 'accepted' });
     const work = handleBitrixChatEventOnce(event, options.handle, botId, {
       redis: options.redis, keyPrefix: options.keyPrefix, log,
+      // The portal does not retry: the first failure is the last.
+      maxAttempts: 1,
+      ...(options.onGiveUp ? { onGiveUp: options.onGiveUp } : {}),
       ...(options.markerTtlSeconds !== undefined ? { markerTtlSeconds: options.markerTtlSeconds } : {}),
     }).then(
       (outcome) => {
         if (outcome.status === 'duplicate') log.info({ botId, eventKey: event.eventKey, kind: event.kind }, 'bitrix24 chat event delivered again: skipped');
-        report(outcome.status === 'failed'
+        report(outcome.status === 'failed' || outcome.status === 'abandoned'
           ? { status: 'failed', kind: event.kind, eventKey: event.eventKey, error: outcome.error }
           : { status: outcome.status, kind: event.kind, eventKey: event.eventKey });
       },

@@ -1,23 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { LuaScript } from '../infra/lua.js';
 
-/** A Lua script run by EVALSHA, loaded on first use (or after a Redis restart flushed the script cache). */
-export class LuaScript {
-  readonly sha: string;
-
-  constructor(readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-
-  async run(redis: Redis, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
-      return redis.eval(this.source, keys.length, ...keys, ...args);
-    }
-  }
-}
+export { LuaScript, RELEASE_SCRIPT } from '../infra/lua.js';
 
 /**
  * Reserves the next free send time for one recipient: max(earliest, reserved) and moves the reservation one
@@ -29,12 +12,6 @@ local reserved = tonumber(redis.call('GET', KEYS[1]) or '0')
 local at = math.max(earliest, reserved)
 redis.call('SET', KEYS[1], tostring(at + interval), 'PX', at + interval - earliest + 60000)
 return at
-`);
-
-/** Deletes a key only while it still holds the caller's token (release of a lock someone else may own now). */
-export const RELEASE_SCRIPT = new LuaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
 `);
 
 /**

@@ -193,6 +193,15 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     return results;
   }
 
+  /**
+   * The chat cannot take this recipient's message: Telegram says so with 403-like errors; the Bitrix24 chat bot
+   * also by refusing the send itself (bot deleted, wrong bot token, no `imbot` scope), where a system
+   * notification still gets through.
+   */
+  function cannotReach(adapter: ChatAdapter, error: unknown): boolean {
+    return error instanceof ChatUnreachableError || (adapter.channel === 'bitrix24' && error instanceof ChatRejectedError);
+  }
+
   /** Decides where a recipient's messages go: their chat, or the Bitrix24 system-notification fallback. */
   function routeFor(recipient: number, link: TelegramLink | null, prefs: UserPreferences): Route {
     const bitrixChat: Route | null = adapters.bitrix24 ? { kind: 'chat', adapter: adapters.bitrix24, chatId: String(recipient) } : null;
@@ -296,10 +305,13 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
         if (index < from) continue;
         if (chat) {
           try {
-            sent.set(index, await chat.send(String(data.recipient), page.message));
+            const ref = await chat.send(String(data.recipient), page.message);
+            sent.set(index, ref);
+            // Like the main loop: a retry after a later failure does not post this page again.
+            if (isDigest) await redis.hset(keys.digestPages(data.id), String(index), JSON.stringify(ref));
             continue;
           } catch (error) {
-            if (!(error instanceof ChatUnreachableError)) throw error;
+            if (!cannotReach(chat, error)) throw error;
             chat = undefined;
           }
         }
@@ -350,8 +362,9 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
         try {
           ref = await sendThenSettle(admission, () => adapter.send(chatId, page.message));
         } catch (error) {
-          if (error instanceof ChatUnreachableError) {
-            log.warn({ recipient: data.recipient, kind: data.kind, channel: adapter.channel }, 'outbox: recipient unreachable, falling back');
+          if (cannotReach(adapter, error)) {
+            log.warn({ recipient: data.recipient, kind: data.kind, channel: adapter.channel, reason: error instanceof Error ? error.message : String(error) },
+              'outbox: recipient unreachable, falling back');
             if (adapter.channel === 'telegram') {
               await identity.markUnreachable(data.recipient, true);
               await tellSupervisor(data.recipient, link);

@@ -3,7 +3,7 @@ import { parseEnv } from '../../src/config/load.js';
 
 describe('Bitrix24 chat bot event mode', () => {
   it('defaults to fetch mode with a 5-second poll and needs nothing else', () => {
-    const { env, problems } = parseEnv({ B24_BOT_TOKEN: 'bot_token_1' });
+    const { env, problems } = parseEnv({ B24_BOT_TOKEN: 'bot_token_0123456789' });
     expect(problems).toEqual([]);
     expect(env?.B24_BOT_EVENT_MODE).toBe('fetch');
     expect(env?.B24_CHAT_POLL_SECONDS).toBe(5);
@@ -17,7 +17,7 @@ describe('Bitrix24 chat bot event mode', () => {
 
   it('webhook mode accepts the outgoing-webhook application token as the fallback', () => {
     const { problems } = parseEnv({
-      B24_BOT_EVENT_MODE: 'webhook', PUBLIC_URL: 'https://bot.example.com', B24_BOT_TOKEN: 'bot_token_1', B24_APPLICATION_TOKEN: 'app-token-123',
+      B24_BOT_EVENT_MODE: 'webhook', PUBLIC_URL: 'https://bot.example.com', B24_BOT_TOKEN: 'bot_token_0123456789', B24_APPLICATION_TOKEN: 'app-token-123',
     });
     expect(problems).toEqual([]);
   });
@@ -25,5 +25,11 @@ describe('Bitrix24 chat bot event mode', () => {
   it('refuses an unknown mode and a poll interval outside 1–59 s', () => {
     const { problems } = parseEnv({ B24_BOT_EVENT_MODE: 'push', B24_CHAT_POLL_SECONDS: '0' });
     expect(problems.map((p) => p.path).sort()).toEqual(['env.B24_BOT_EVENT_MODE', 'env.B24_CHAT_POLL_SECONDS']);
+  });
+
+  it('refuses a bot token too short to be a secret', () => {
+    const { problems } = parseEnv({ B24_BOT_TOKEN: 'short_token' });
+    expect(problems.map((p) => p.path)).toEqual(['env.B24_BOT_TOKEN']);
+    expect(JSON.stringify(problems)).not.toContain('short_token');
   });
 });

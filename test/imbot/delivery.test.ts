@@ -30,6 +30,16 @@ async function eventually<T>(probe: () => T | undefined, what: string, timeoutMs
   }
 }
 
+async function eventuallyAsync<T>(probe: () => Promise<T | null>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 describe('outbox delivery through the Bitrix24 chat bot', () => {
   let env: SandboxEnvironment;
   const chat = (userId: number) => imbotOf(env.bitrix.store).transcript(userId).filter((e) => e.from === 'bot');
@@ -51,7 +61,8 @@ describe('outbox delivery through the Bitrix24 chat bot', () => {
     expect(message.buttons.flat().map((b) => [b.text, b.params])).toEqual([['Готово', '1|dp|1']]);
     expect(env.bitrix.store.listNotifications(UNLINKED)).toHaveLength(0);
     // Later actions edit the same message: the outbox kept its reference.
-    const ref = await env.app.outbox.findRef('test.note', { type: 'deal', id: 1 }, UNLINKED);
+    // The reference is recorded right after the send returns: wait for it rather than race it.
+    const ref = await eventuallyAsync(() => env.app.outbox.findRef('test.note', { type: 'deal', id: 1 }, UNLINKED), 'the message reference');
     expect(ref).toMatchObject({ channel: 'bitrix24', chatId: String(UNLINKED), messageId: String(message.messageId) });
   });
 

@@ -39,6 +39,8 @@ const logLines: string[] = [];
 /** Events handled, per bot. */
 const seen = new Map<number, BitrixChatEvent[]>();
 const outcomes: BitrixBotEventOutcome[] = [];
+/** Events whose handling failed for good (the person would be told). */
+const givenUp: BitrixChatEvent[] = [];
 /** A text that makes the handler throw. */
 const FAILING_TEXT = 'сломайся';
 let endpoint: BitrixBotEventsEndpoint;
@@ -63,6 +65,7 @@ beforeAll(async () => {
       seen.set(currentBot!, list);
     },
     onOutcome: (outcome) => outcomes.push(outcome),
+    onGiveUp: async (event) => { givenUp.push(event); },
   });
   // The same endpoint without a configured token: nothing gets through.
   mountBitrixBotEvents(app, {
@@ -320,7 +323,7 @@ describe('events pushed to the endpoint', () => {
     ]);
   });
 
-  it('survives a failing handler and runs it again when the same event comes back', async () => {
+  it('survives a failing handler: the person is told once, later events go on, and a replay does not run it again', async () => {
     const botId = await pushBot('push_failure');
     const start = outcomes.length;
     sandbox.clock.advance(1000);
@@ -328,16 +331,19 @@ describe('events pushed to the endpoint', () => {
     chat.personWrites(manager, 'после сбоя', botId);
     await delivered();
 
+    // The portal does not deliver an event twice, so the first failure is final.
     const failed = outcomes.slice(start).find((o) => o.status === 'failed');
     expect(failed).toMatchObject({ status: 'failed', kind: 'text' });
     expect(handled(botId).map((e) => e.kind === 'text' && e.text)).toEqual(['после сбоя']);
+    expect(givenUp.map((e) => e.kind === 'text' && e.text)).toEqual([FAILING_TEXT]);
     expect(logLines.some((l) => l.includes('bitrix24 chat event handler failed'))).toBe(true);
 
-    // The claim was released: the same POST again is handled (and fails again here), not counted as a duplicate.
+    // The same POST again (a replay) is a duplicate: nothing runs twice, nobody is told twice.
     const [first] = chat.webhookDeliveries(botId);
     const before = outcomes.length;
     expect(await post(first!.body)).toMatchObject({ status: 200 });
     await endpoint.settled();
-    expect(outcomes.slice(before)).toEqual([expect.objectContaining({ status: 'failed', eventKey: (failed as { eventKey: string }).eventKey })]);
+    expect(outcomes.slice(before)).toEqual([expect.objectContaining({ status: 'duplicate', eventKey: (failed as { eventKey: string }).eventKey })]);
+    expect(givenUp).toHaveLength(1);
   });
 });

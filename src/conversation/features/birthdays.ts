@@ -42,7 +42,7 @@ export function birthdaysFeature(capability: BirthdaysCapability): ChatFeature {
       actions.on('bday.type', {
         entity: ([checkDealId]) => deal(checkDealId),
         async handle({ press, actor, args: [checkDealId] }) {
-          const prompt = await capability.beginTypedDate(checkDealId, actor, press.locale);
+          const prompt = await capability.beginTypedDate(checkDealId, actor, press.locale, press.conversation);
           if (!prompt.ok) return press.notify(prompt.message.text, { alert: true });
           await press.notify();
           // A new message, so the check with its buttons stays visible above the prompt.
@@ -65,7 +65,7 @@ export function birthdaysFeature(capability: BirthdaysCapability): ChatFeature {
     },
     // The typed date answering "Type the date".
     async text(press, text) {
-      const outcome = await capability.submitTypedDate(press.actor, text, press.locale);
+      const outcome = await capability.submitTypedDate(press.conversation, press.actor, text, press.locale);
       if (!outcome) return false;
       await press.reply(outcome.message);
       return true;

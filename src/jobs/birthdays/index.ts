@@ -63,10 +63,13 @@ export interface BirthdaysCapability extends Capability {
   /** The daily reminder job: party deals + reminders for birthdays `leadDays` ahead, missed days caught up. */
   runReminders(): Promise<ReminderRunResult>;
   resolveCheck(checkDealId: number, choice: CheckChoice, actor: Actor, locale: Locale): Promise<ActionOutcome>;
-  /** "Type the date": remembers that the actor's next text answers this check; returns the prompt. */
-  beginTypedDate(checkDealId: number, actor: Actor, locale: Locale): Promise<ActionOutcome>;
-  /** A text from `actor`: null when no typed date is awaited, else the outcome (and the check it answered). */
-  submitTypedDate(actor: Actor, text: string, locale: Locale): Promise<(ActionOutcome & { checkDealId: number }) | null>;
+  /**
+   * "Type the date": remembers that the next text in this conversation (see Interaction.conversation) answers
+   * this check; returns the prompt.
+   */
+  beginTypedDate(checkDealId: number, actor: Actor, locale: Locale, conversation: string): Promise<ActionOutcome>;
+  /** A text in a conversation: null when no typed date is awaited there, else the outcome (and the check it answered). */
+  submitTypedDate(conversation: string, actor: Actor, text: string, locale: Locale): Promise<(ActionOutcome & { checkDealId: number }) | null>;
   takePartyDeal(dealId: number, actor: Actor, locale: Locale): Promise<ActionOutcome>;
   /** "Not relevant": the reason picker (nothing changes yet). */
   notRelevantPicker(dealId: number, locale: Locale): Promise<ActionOutcome>;
@@ -329,11 +332,11 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
     }
   }
 
-  async function beginTypedDate(checkDealId: number, actor: Actor, locale: Locale): Promise<ActionOutcome> {
+  async function beginTypedDate(checkDealId: number, _actor: Actor, locale: Locale, conversation: string): Promise<ActionOutcome> {
     const t = birthdayTexts[locale];
     const snapshot = await loadSnapshot(checkDealId);
     if (!snapshot) return say(false, t.alreadyResolved);
-    await redis.set(key('await', actor.b24UserId), String(checkDealId), 'EX', AWAIT_TTL_SECONDS);
+    await redis.set(key('await', conversation), String(checkDealId), 'EX', AWAIT_TTL_SECONDS);
     let label = `#${snapshot.id}`;
     try {
       label = (await records.get(snapshot.id)).label;
@@ -343,8 +346,8 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
     return say(true, t.typePrompt(label));
   }
 
-  async function submitTypedDate(actor: Actor, text: string, locale: Locale) {
-    const awaitKey = key('await', actor.b24UserId);
+  async function submitTypedDate(conversation: string, actor: Actor, text: string, locale: Locale) {
+    const awaitKey = key('await', conversation);
     const pending = await redis.get(awaitKey);
     if (!pending || !/^\d+$/.test(pending)) return null;
     const checkDealId = Number(pending);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { MessageRef } from '../../chat/message.js';
+import { releaseLock } from '../../infra/lua.js';
 
 /** What the bot last showed about a deal: a press on a message built from other facts is stale. */
 export interface DealView {
@@ -85,7 +86,7 @@ export function createDealsState(redis: Redis, prefix: string) {
         return await fn();
       } finally {
         // Release only our own lock (it may have lapsed and been taken by another holder).
-        await redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, lockKey, token);
+        await releaseLock(redis, lockKey, token);
       }
     },
   };

@@ -5,15 +5,19 @@
  */
 import { Redis } from 'ioredis';
 import { ConfigError, type Config } from '../../config/load.js';
-import { createCrmGateway } from '../../crm/index.js';
+import { createCrmGateway, CrmError } from '../../crm/index.js';
+import { t } from '../../i18n/index.js';
+import type { IdentityStore } from '../../identity/store.js';
+import { extendLock, releaseLock } from '../../infra/lua.js';
 import type { ChatAdapter } from '../../chat/adapter.js';
-import { ChatUnreachableError } from '../../chat/adapter.js';
+import { randomUUID } from 'node:crypto';
+import { ChatRejectedError, ChatUnreachableError } from '../../chat/adapter.js';
 import { createBitrixChatAdapter } from '../../chat/bitrix24.js';
 import type { CrmGateway } from '../../crm/index.js';
 import type { Logger } from '../../log.js';
 import { B24_BOT_EVENTS_PATH } from '../../http/b24-bot-events.js';
 import type { Capability } from '../capability.js';
-import { pullBitrixChatEvents, type BitrixChatEventHandler, type PullSummary } from './events.js';
+import { pullBitrixChatEvents, type BitrixChatEvent, type BitrixChatEventHandler, type PullSummary } from './events.js';
 import { findBitrixBot, registerBitrixBot, type RegisteredBitrixBot } from './register.js';
 
 export const BITRIX_CHAT_QUEUE = 'bitrix-chat';
@@ -21,6 +25,8 @@ export const BITRIX_CHAT_QUEUE = 'bitrix-chat';
 const MISSING_BOT_RECHECK_MS = 60_000;
 /** One poller at a time across processes: overlapping polls would hand events out of order. */
 const POLL_LOCK_MS = 60_000;
+/** Portal answers meaning our bot id or token no longer holds. */
+const BOT_GONE_CODES = new Set(['BOT_NOT_FOUND', 'BOT_OWNERSHIP_ERROR', 'BOT_TOKEN_NOT_SPECIFIED']);
 
 export interface BitrixChatChannel extends Capability {
   /** Sends and edits in the bot's dialogs; "no bot registered" is reported as unreachable (the outbox falls back). */
@@ -35,6 +41,8 @@ export interface BitrixChatChannel extends Capability {
   poll(options?: { wait?: boolean }): Promise<PullSummary | null>;
   /** The event handler must exist before polling; the app sets it once the chat router is built. */
   setHandler(handle: BitrixChatEventHandler): void;
+  /** Tells the person behind an event that it could not be handled (push mode calls it too). */
+  tellFailure(event: BitrixChatEvent): Promise<void>;
 }
 
 export function createBitrixChatChannel(deps: {
@@ -44,6 +52,8 @@ export function createBitrixChatChannel(deps: {
   log: Logger;
   botToken: string;
   code: string;
+  /** Preferences (language) of the person told about a failed event. */
+  store: Pick<IdentityStore, 'getPreferences'>;
   /** Seconds between polls (1–59); null in push mode (the portal posts events; no poll job). */
   pollSeconds: number | null;
   clock?: () => number;
@@ -72,11 +82,25 @@ export function createBitrixChatChannel(deps: {
     return pending;
   }
 
-  async function chatAdapter(chatId: string): Promise<ChatAdapter> {
+  /** The bot was deleted or registered anew (another id): look it up again instead of failing until a restart. */
+  function forgetBotOn(error: unknown): void {
+    const code = error instanceof ChatRejectedError || error instanceof CrmError ? error.code : undefined;
+    if (code === undefined || !BOT_GONE_CODES.has(code) || known === null) return;
+    log.warn({ code, botId: known }, 'bitrix24 chat: the bot is gone from the portal; looking it up again');
+    known = null;
+    adapter = null;
+  }
+
+  async function withAdapter<T>(chatId: string, use: (chat: ChatAdapter) => Promise<T>): Promise<T> {
     const id = await botId();
     if (id === null) throw new ChatUnreachableError(chatId, 'no Bitrix24 chat bot is registered');
     adapter ??= createBitrixChatAdapter(crm, { botId: id, botToken });
-    return adapter;
+    try {
+      return await use(adapter);
+    } catch (error) {
+      forgetBotOn(error);
+      throw error;
+    }
   }
 
   const lockKey = `${deps.prefix}:imbot:poll-lock`;
@@ -84,31 +108,48 @@ export function createBitrixChatChannel(deps: {
     if (!handler) throw new Error('bitrix24 chat: no event handler set');
     const id = await botId();
     if (id === null) return null;
-    const token = `${process.pid}:${now()}:${Math.random()}`;
+    const token = randomUUID();
     while ((await redis.set(lockKey, token, 'PX', POLL_LOCK_MS, 'NX')) !== 'OK') {
       if (!options.wait) return null;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     try {
-      return await pullBitrixChatEvents(crm, id, handler, { redis, keyPrefix: `${deps.prefix}:`, botToken, log });
+      return await pullBitrixChatEvents(crm, id, handler, {
+        redis, keyPrefix: `${deps.prefix}:`, botToken, log,
+        // A long round (many presses at 2 REST requests/s) keeps its lock instead of overlapping the next poller.
+        keepAlive: () => extendLock(redis, lockKey, token, POLL_LOCK_MS),
+        onGiveUp: (event) => tellFailure(event),
+      });
+    } catch (error) {
+      forgetBotOn(error);
+      throw error;
     } finally {
-      if ((await redis.get(lockKey)) === token) await redis.del(lockKey);
+      await releaseLock(redis, lockKey, token);
     }
+  }
+
+  const chatChannel: ChatAdapter = {
+    channel: 'bitrix24',
+    send: (chatId, message) => withAdapter(chatId, (chat) => chat.send(chatId, message)),
+    edit: (ref, message) => withAdapter(ref.chatId, (chat) => chat.edit(ref, message)),
+  };
+
+  /** An event given up after failing: the person hears that something went wrong instead of silence. */
+  async function tellFailure(event: BitrixChatEvent): Promise<void> {
+    const prefs = await deps.store.getPreferences(event.userId);
+    await chatChannel.send(String(event.userId), { text: t(prefs.locale, 'errors.generic') });
   }
 
   const seconds = deps.pollSeconds === null ? null : Math.min(59, Math.max(1, Math.round(deps.pollSeconds)));
   return {
     name: 'bitrixChat',
-    adapter: {
-      channel: 'bitrix24',
-      send: async (chatId, message) => (await chatAdapter(chatId)).send(chatId, message),
-      edit: async (ref, message) => (await chatAdapter(ref.chatId)).edit(ref, message),
-    },
+    adapter: chatChannel,
     botId,
     poll,
     setHandler(handle) {
       handler = handle;
     },
+    tellFailure,
     jobs: seconds === null ? [] : [{
       queue: BITRIX_CHAT_QUEUE,
       name: 'poll',
@@ -126,7 +167,7 @@ export async function registerConfiguredBot(config: Config, log: Logger): Promis
   if (!webhookUrl || !botToken) {
     throw new ConfigError([
       ...(!webhookUrl ? [{ path: 'env.B24_WEBHOOK_URL', message: 'required to register the bot' }] : []),
-      ...(!botToken ? [{ path: 'env.B24_BOT_TOKEN', message: 'required: a token of your choice (1–40 characters) that identifies the bot' }] : []),
+      ...(!botToken ? [{ path: 'env.B24_BOT_TOKEN', message: 'required: a token of your choice (16–40 characters) that identifies the bot' }] : []),
     ]);
   }
   const redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 3 });

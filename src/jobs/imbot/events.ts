@@ -25,6 +25,8 @@ import { BUTTON_COMMAND } from '../../chat/bitrix24-render.js';
 import type { CrmGateway } from '../../crm/index.js';
 import { CrmError } from '../../crm/index.js';
 import type { Logger } from '../../log.js';
+import { LuaScript } from '../../infra/lua.js';
+import { ChatRejectedError, ChatUnreachableError } from '../../chat/adapter.js';
 
 interface EventBase {
   /** The portal's event id in fetch mode; null for a pushed event (the POST carries none). */
@@ -57,7 +59,7 @@ export type BitrixEventDelivery = 'fetch' | 'webhook';
 /** An event as delivered: an Event.get item (`eventId`, `type`, `data`) or a POST body (`event` → type, `data`, `ts`). */
 export interface RawBitrixChatEvent { eventId?: unknown; type?: unknown; data?: unknown; ts?: unknown }
 
-/** Where the once-only markers live. */
+/** Where the once-only markers live, and what happens to an event whose handler keeps failing. */
 export interface EventMarkerOptions {
   redis: Redis;
   /** Prefix of the offset and marker keys. */
@@ -65,10 +67,22 @@ export interface EventMarkerOptions {
   /** How long a handled event's marker is kept. */
   markerTtlSeconds?: number;
   log?: Logger;
+  /**
+   * Handler failures an event may have before it is abandoned (default 3). One event that can never be handled
+   * must not hold back everyone else's: fetch mode retries it on the next ticks, then moves past it.
+   */
+  maxAttempts?: number;
+  /** Called once when an event is abandoned (e.g. tell the person something went wrong). Errors are logged. */
+  onGiveUp?: (event: BitrixChatEvent, error: unknown) => Promise<void>;
 }
 
 export interface PullOptions extends EventMarkerOptions {
   botToken: string;
+  /**
+   * Asked before each event: false means this poller lost its exclusive right to poll (a lock that lapsed), so
+   * it stops at once and leaves the rest to the poller that has it.
+   */
+  keepAlive?: () => Promise<boolean>;
   /** Events per request (1–1000). */
   limit?: number;
   /** Requests per call at most, while the portal says it has more. */
@@ -90,13 +104,20 @@ export interface PullSummary {
   /** Events of types we do not act on, and messages of bots. */
   ignored: number;
   refused: RefusedEvent[];
-  /** The handler failure that stopped the round, if any. */
+  /** The handler failure that stopped the round, if any (the event comes back next time). */
   failed: { eventId: number; error: unknown } | null;
+  /** Events given up after `maxAttempts` failures or a final one; the round went on past them. */
+  abandoned: number;
 }
 
 interface EventPage { events?: unknown; nextOffset?: unknown; hasMore?: unknown }
 
 export const DEFAULT_MARKER_TTL_SECONDS = 7 * 86_400;
+
+const SET_IF_GREATER = new LuaScript(`
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
+return 0`);
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -208,7 +229,14 @@ export type OnceOutcome =
   /** Handled (or being handled) before: not run again. */
   | { status: 'duplicate' }
   /** The handler threw; the claim was released, so a later delivery of the same event runs it again. */
-  | { status: 'failed'; error: unknown };
+  | { status: 'failed'; error: unknown }
+  /** The handler threw for the last time (attempts used up, or a failure no retry can fix): never run again. */
+  | { status: 'abandoned'; error: unknown };
+
+/** Failures of the answer itself: the messenger refused it or cannot reach the person; a retry would repeat them. */
+function isFinalFailure(error: unknown): boolean {
+  return error instanceof ChatRejectedError || error instanceof ChatUnreachableError;
+}
 
 /**
  * Runs the handler for an event at most once per event key, whichever mode delivered it: claims the marker
@@ -224,9 +252,19 @@ export async function handleBitrixChatEventOnce(
   try {
     await handle(event);
   } catch (error) {
-    await redis.del(marker);
-    log?.error({ botId, eventId: event.eventId, eventKey: event.eventKey, kind: event.kind, err: error }, 'bitrix24 chat event handler failed');
-    return { status: 'failed', error };
+    const attemptsKey = `${marker}:attempts`;
+    const [[, attempts]] = (await redis.multi().incr(attemptsKey).expire(attemptsKey, ttl).exec()) as [[unknown, number]];
+    const context = { botId, eventId: event.eventId, eventKey: event.eventKey, kind: event.kind, attempts, err: error };
+    if (attempts < (options.maxAttempts ?? 3) && !isFinalFailure(error)) {
+      await redis.del(marker);
+      log?.error(context, 'bitrix24 chat event handler failed; it will be tried again');
+      return { status: 'failed', error };
+    }
+    await redis.set(marker, 'abandoned', 'EX', ttl);
+    log?.error(context, 'bitrix24 chat event handler failed; the event is abandoned');
+    await options.onGiveUp?.(event, error).catch((giveUpError: unknown) =>
+      log?.warn({ botId, eventKey: event.eventKey, err: giveUpError }, 'could not tell the person about the failure'));
+    return { status: 'abandoned', error };
   }
   await redis.set(marker, 'done', 'EX', ttl);
   return { status: 'handled' };
@@ -239,7 +277,7 @@ export async function pullBitrixChatEvents(
   const { redis, keyPrefix, botToken, log } = options;
   const limit = Math.min(1000, Math.max(1, options.limit ?? 100));
   const maxRounds = Math.max(1, options.maxRounds ?? 10);
-  const summary: PullSummary = { fetched: 0, handled: 0, duplicates: 0, ignored: 0, refused: [], failed: null };
+  const summary: PullSummary = { fetched: 0, handled: 0, duplicates: 0, ignored: 0, refused: [], failed: null, abandoned: 0 };
   const storedOffset = positiveInt(await redis.get(offsetKey(keyPrefix, botId)));
 
   let offset = storedOffset;
@@ -265,9 +303,15 @@ export async function pullBitrixChatEvents(
         continue;
       }
       const { event } = checked;
+      if (options.keepAlive && !(await options.keepAlive())) {
+        log?.warn({ botId, eventId: event.eventId }, 'bitrix24 chat poll lost its lock; stopping this round');
+        return summary;
+      }
       const outcome = await handleBitrixChatEventOnce(event, handle, botId, options);
       if (outcome.status === 'duplicate') {
         summary.duplicates += 1;
+      } else if (outcome.status === 'abandoned') {
+        summary.abandoned += 1;
       } else if (outcome.status === 'failed') {
         // Fetch events always carry their id (checked above).
         const eventId = event.eventId!;
@@ -282,7 +326,8 @@ export async function pullBitrixChatEvents(
     const next = positiveInt(page.nextOffset);
     if (next !== undefined && (offset === undefined || next > offset)) {
       offset = next;
-      await redis.set(offsetKey(keyPrefix, botId), String(next));
+      // Only forward: a poller that overran its lock must not move the offset back behind another's progress.
+      await SET_IF_GREATER.run(redis, [offsetKey(keyPrefix, botId)], [next]);
     }
     if (page.hasMore !== true || events.length === 0) break;
   }

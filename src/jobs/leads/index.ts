@@ -11,6 +11,7 @@ import { addWorkingHours } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
 import { batchAll, readLeadFacts, readManagerFacts, routablePeople } from './facts.js';
 import { LEAD_TEXTS } from './texts.js';
+import { releaseLock } from '../../infra/lua.js';
 
 export const LEADS_QUEUE = 'leads';
 export const ROUTE_JOB = 'route';
@@ -168,8 +169,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
 
   async function release(leadId: number, token: string, purpose: 'route' | 'assign' = 'route'): Promise<void> {
     // Only the holder releases (a claim that lapsed may belong to someone else by now).
-    await redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
-      1, key(purpose, leadId), token);
+    await releaseLock(redis, key(purpose, leadId), token);
   }
 
   async function routeLead(leadId: number): Promise<RouteResult> {

@@ -295,6 +295,13 @@ export class ImbotState {
     return [...this.bots.values()];
   }
 
+  /** imbot.v2.Bot.unregister: the bot, its commands and its event queue are gone. */
+  removeBot(botId: number): void {
+    this.bots.delete(botId);
+    this.queues.delete(botId);
+    for (const [id, command] of this.commands) if (command.botId === botId) this.commands.delete(id);
+  }
+
   /** Sets the `auth` of webhook-mode POSTs (tests and the demo give the receiver the same application token). */
   configureWebhooks(auth: Partial<SandboxWebhookAuth>): void {
     this.auth = { ...this.auth, ...auth };
@@ -576,6 +583,12 @@ export function imbotMethods(fail: RestFailure): Record<string, MethodHandler> {
       const state = imbotOf(ctx.store);
       const updated = state.updateBot(bot.id, changes);
       return { result: { bot: formatBot(updated, state), users: [formatBotUser(updated)] } };
+    },
+
+    'imbot.v2.bot.unregister': (params, ctx) => {
+      const bot = authorizedBot(params, ctx);
+      imbotOf(ctx.store).removeBot(bot.id);
+      return { result: true };
     },
 
     'imbot.v2.bot.list': (params, { store }) => {
