@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/index.js';
 import { encodeCallback } from '../../src/bot/callback-codec.js';
 import { createActionRegistry } from '../../src/conversation/actions.js';
-import { createChatRouter } from '../../src/conversation/router.js';
+import { createChatRouter, type ChatFeature } from '../../src/conversation/router.js';
 import { helpFeature } from '../../src/conversation/features/help.js';
-import { createDirectory } from '../../src/identity/directory.js';
+import { createDirectory, type Directory } from '../../src/identity/directory.js';
 import { createIdentityStore } from '../../src/identity/store.js';
 import { t } from '../../src/i18n/index.js';
 import { silentLogger } from '../../src/log.js';
@@ -20,39 +20,42 @@ let redis: Redis;
 beforeAll(() => { redis = testRedis(); });
 afterAll(async () => { await redis.quit(); });
 
+/** A linked manager and the grammY bot with the given chat features; the Bot API is not called (see the tests). */
+async function linkedBot(features: (directory: Directory) => ChatFeature[]) {
+  const prefix = uniquePrefix('tg-glue');
+  const store = createIdentityStore(redis, prefix);
+  await store.link(MANAGER, TG_USER, String(TG_USER));
+  const directory = createDirectory({
+    source: {
+      users: async () => [{ id: MANAGER, active: true, name: 'Анна', phones: [], departmentIds: [] }],
+      departments: async () => [],
+    },
+  });
+  const log = silentLogger();
+  const router = createChatRouter(createActionRegistry({ directory, admins: [], ownerOf: async () => MANAGER, log }), features(directory));
+  return createBot({
+    token: '123456:review', apiRoot: 'http://127.0.0.1:9', log, store, directory, admins: [], router,
+    redis, redisPrefix: prefix, flood: false,
+    botInfo: {
+      id: 1, is_bot: true, first_name: 'DealPilot', username: 'dealpilot_bot', can_join_groups: true,
+      can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false,
+      has_main_web_app: false,
+    } as never,
+  });
+}
+
 /**
- * Before the refactor (0f860a5) a press whose handler threw reached bot.catch unanswered, so the person got the
- * "something went wrong" toast. telegramConversation now answers the query empty in `finally` first, so bot.catch's
- * answer is a second answerCallbackQuery, which Telegram refuses ("query is too old / already answered"): the
- * person sees the spinner stop and nothing else.
+ * A press whose handler threw must reach bot.catch unanswered, so the person gets the "something went wrong"
+ * toast: answering it empty first would make bot.catch's answer a second answerCallbackQuery, which Telegram
+ * refuses, and the person would see the spinner stop and nothing else.
  */
 describe('Telegram: a press whose handler fails', () => {
   it('is answered exactly once, with the generic error text', async () => {
-    const prefix = uniquePrefix('review-tg');
-    const store = createIdentityStore(redis, prefix);
-    await store.link(MANAGER, TG_USER, String(TG_USER));
-    const directory = createDirectory({
-      source: {
-        users: async () => [{ id: MANAGER, active: true, name: 'Анна', phones: [], departmentIds: [] }],
-        departments: async () => [],
-      },
-    });
-    const log = silentLogger();
-    const actions = createActionRegistry({ directory, admins: [], ownerOf: async () => MANAGER, log });
-    const router = createChatRouter(actions, [{
+    const bot = await linkedBot(() => [{
       actions(registry) {
         registry.on('settings.lang', { handle: async () => { throw new Error('CRM is down'); } });
       },
     }]);
-    const bot = createBot({
-      token: '123456:review', apiRoot: 'http://127.0.0.1:9', log, store, directory, admins: [], router,
-      redis, redisPrefix: prefix, flood: false,
-      botInfo: {
-        id: 1, is_bot: true, first_name: 'DealPilot', username: 'dealpilot_bot', can_join_groups: false,
-        can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false,
-        has_main_web_app: false,
-      } as never,
-    });
     const calls: Array<{ method: string; payload: Record<string, unknown> }> = [];
     bot.api.config.use(async (_prev, method, payload) => {
       calls.push({ method, payload: payload as Record<string, unknown> });
@@ -83,28 +86,7 @@ describe('Telegram: a press whose handler fails', () => {
 
 describe('Telegram: commands addressed to a bot by name', () => {
   it('answers /help@dealpilot_bot and stays silent on /help@OtherBot (another bot\'s command in a group)', async () => {
-    const prefix = uniquePrefix('tg-cmd');
-    const store = createIdentityStore(redis, prefix);
-    await store.link(MANAGER, TG_USER, String(TG_USER));
-    const directory = createDirectory({
-      source: {
-        users: async () => [{ id: MANAGER, active: true, name: 'Анна', phones: [], departmentIds: [] }],
-        departments: async () => [],
-      },
-    });
-    const log = silentLogger();
-    const router = createChatRouter(createActionRegistry({ directory, admins: [], ownerOf: async () => MANAGER, log }), [
-      helpFeature({ directory, admins: [] }),
-    ]);
-    const bot = createBot({
-      token: '123456:review', apiRoot: 'http://127.0.0.1:9', log, store, directory, admins: [], router,
-      redis, redisPrefix: prefix, flood: false,
-      botInfo: {
-        id: 1, is_bot: true, first_name: 'DealPilot', username: 'dealpilot_bot', can_join_groups: true,
-        can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false,
-        has_main_web_app: false,
-      } as never,
-    });
+    const bot = await linkedBot((directory) => [helpFeature({ directory, admins: [] })]);
     const sent: string[] = [];
     bot.api.config.use(async (_prev, method, payload) => {
       if (method === 'sendMessage') sent.push(String((payload as { text?: unknown }).text));
