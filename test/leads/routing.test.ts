@@ -294,4 +294,28 @@ describe('lead distribution through the sandbox portal', () => {
     expect(message.text).toContain('10 дн.');
     expect(await env.app.capabilities.leads.checkStuckLeads()).not.toContain(stuck);
   }, 30_000);
+
+  it('counts working days for stuck leads when the rules say so: a weekend does not make a lead stuck', async () => {
+    const monday = new Date('2026-11-16T09:00:00Z'); // 12:00 in Moscow
+    const rules = env.config.rules;
+    const working = createLeadsCapability({
+      config: { ...env.config, rules: { ...rules, thresholds: { ...rules.thresholds, dayCounting: 'working', leadStuckDays: 3 } } },
+      log: silentLogger(), redis: env.app.redis, prefix: `${env.config.env.REDIS_PREFIX}-wd`, crm: env.app.crm,
+      directory: env.app.directory, store: env.app.store, outbox: env.app.outbox,
+      enqueue: async () => undefined, clock: () => monday, portalUrl: 'http://portal.example',
+    });
+    const at = (iso: string) => new Date(iso).getTime();
+    const lead = (title: string, moved: number) => {
+      const id = env.bitrix.store.addLead({ ...leadFields({ title, expect: [] }), STATUS_ID: 'IN_PROCESS', ASSIGNED_BY_ID: 10,
+        DATE_CREATE: moved, DATE_MODIFY: moved, MOVED_TIME: moved }, { allowReadOnly: true, silent: true });
+      env.bitrix.store.addTask({ title: 'Обработать', responsibleId: 10, ufCrmTask: [`L_${id}`] });
+      return id;
+    };
+    // Friday → Monday: 3 calendar days, 1 working day. Tuesday → Monday: 6 calendar days, 4 working days.
+    const overWeekend = lead('С пятницы', at('2026-11-13T07:00:00Z'));
+    const sinceTuesday = lead('Со вторника', at('2026-11-10T07:00:00Z'));
+    const reported = await working.checkStuckLeads();
+    expect(reported).toContain(sinceTuesday);
+    expect(reported).not.toContain(overWeekend);
+  }, 30_000);
 });

@@ -10,7 +10,7 @@ import {
   allowedTransitions, evaluatePaymentFollowUp, evaluateStuckDeal, findStage, formatMoney, parseMoneyField,
   requiredFieldsFor, roundMoney, stageStayKey, type DealFacts,
 } from '../../rules/deals/index.js';
-import { calendarDate, calendarDateAt, calendarDaysBetween, instantAt, workingDaysBetween } from '../../rules/time/index.js';
+import { calendarDate, calendarDateAt, daysElapsed, instantAt } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
 import { overdueNudgesKey } from '../reports/index.js';
 import { createDealsState, type DealsState } from './state.js';
@@ -113,9 +113,8 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
   }
 
   function daysInStage(movedAt: Date, now: Date): number {
-    return rules.thresholds.dayCounting === 'working'
-      ? workingDaysBetween(movedAt, now, { timezone: tz, days: rules.workingHours.days, holidays: rules.workingHours.holidays })
-      : calendarDaysBetween(movedAt, now, { timezone: tz });
+    return daysElapsed(movedAt, now, rules.thresholds.dayCounting,
+      { timezone: tz, days: rules.workingHours.days, holidays: rules.workingHours.holidays });
   }
 
   async function personName(id: number | null | undefined): Promise<string> {

@@ -7,7 +7,7 @@ import type { Locale } from '../../i18n/index.js';
 import { isAbove, membersBelow, supervisorOf } from '../../identity/org.js';
 import type { NotificationIntent } from '../../outbox/types.js';
 import { routeLead as decideRoute, type RoundRobinState, type RoutingCandidate, type RoutingDecision } from '../../rules/routing/index.js';
-import { addWorkingHours } from '../../rules/time/index.js';
+import { addWorkingHours, daysElapsed } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
 import { batchAll, readLeadFacts, readManagerFacts, routablePeople } from './facts.js';
 import { LEAD_TEXTS } from './texts.js';
@@ -243,6 +243,8 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
 
   async function checkStuckLeads(): Promise<number[]> {
     const now = deps.clock();
+    // Calendar days are never fewer than working days, so this cutoff reads every candidate; the exact count
+    // (as thresholds.dayCounting says) is checked per lead below.
     const cutoff = new Date(now.getTime() - rules.thresholds.leadStuckDays * DAY_MS);
     const { items } = await crm.listLeads({
       filter: { STATUS_SEMANTIC_ID: 'P', '<MOVED_TIME': formatPortalDateTime(cutoff, rules.portal.timezone) },
@@ -258,13 +260,16 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
     for (const lead of owned) {
       const entry = answers[`l${lead.id}`];
       if (!entry?.ok || entry.total === 0) continue;
+      const days = daysElapsed(lead.movedAt!, now, rules.thresholds.dayCounting, {
+        timezone: rules.portal.timezone, days: rules.workingHours.days, holidays: rules.workingHours.holidays,
+      });
+      if (days < rules.thresholds.leadStuckDays) continue;
       const supervisor = supervisorOf(org, lead.assignedById!);
       if (supervisor === null) continue;
       const stay = lead.movedAt!.getTime();
       // Once per stay: the marker lives for as long as the stay can be reported at all.
       const fresh = await redis.set(key('stuck', lead.id, stay), '1', 'PX', 365 * DAY_MS, 'NX');
       if (fresh !== 'OK') continue;
-      const days = Math.floor((now.getTime() - stay) / DAY_MS);
       const manager = await nameOf(lead.assignedById!);
       const status = statuses.find((s) => s.statusId === lead.statusId)?.name ?? lead.statusId ?? '';
       try {

@@ -4,7 +4,7 @@ export {
   compareDates, sameDate, addDays, daysBetween, isoWeekday, toIso, parseIsoDate, fromDayjs, calendarDateAt, instantAt,
 } from './calendar-date.js';
 export {
-  type WorkingCalendar, type DayPoint, isWorkingDay, calendarDaysBetween, workingDaysBetween,
+  type WorkingCalendar, type DayPoint, type DayCounting, isWorkingDay, calendarDaysBetween, workingDaysBetween, daysElapsed,
 } from './working-days.js';
 export {
   type DeliveryWindow, type WorkingHours, parseHhmm, nextDeliveryTime, isDeliveryAllowed, addWorkingHours,

@@ -63,3 +63,11 @@ export function workingDaysBetween(from: DayPoint, to: DayPoint, calendar: Worki
   }
   return count;
 }
+
+/** How a rules file counts "days in a stage or status" (thresholds.dayCounting). */
+export type DayCounting = 'calendar' | 'working';
+
+/** Days from `from` to `to`, counted as the rules file says: calendar days, or working days of `calendar`. */
+export function daysElapsed(from: DayPoint, to: DayPoint, counting: DayCounting, calendar: WorkingCalendar): number {
+  return counting === 'working' ? workingDaysBetween(from, to, calendar) : calendarDaysBetween(from, to, calendar);
+}
