@@ -295,6 +295,46 @@ describe('lead distribution through the sandbox portal', () => {
     expect(await env.app.capabilities.leads.checkStuckLeads()).not.toContain(stuck);
   }, 30_000);
 
+  it('an assignment that fails after the owner changed is finished by the retry: one task, one comment, one message', async () => {
+    const manager = await linkQuietless(env, 10);
+    const id = env.bitrix.store.addLead(leadFields({ title: 'Кабель после сбоя', source: 'WEB', type: 'order', expect: ENERGY }));
+    // The portal fails the task (a 500 says nothing about whether it acted, so the gateway does not re-send it).
+    env.bitrix.faults.failNext('tasks.task.add', 1, { status: 500, error: 'INTERNAL_SERVER_ERROR', description: 'Internal error' });
+    await expect(env.app.capabilities.leads.routeLead(id)).rejects.toThrow();
+    const assignee = owner(env, id);
+    expect(ENERGY).toContain(assignee);
+    const tasksOf = () => env.bitrix.store.listTasks().filter((t) => (t.ufCrmTask ?? []).includes(`L_${id}`));
+    expect(tasksOf()).toHaveLength(0);
+
+    // The job's retry: the lead no longer waits, but what the failure left undone is done once.
+    const retried = await env.app.capabilities.leads.routeLead(id);
+    expect(retried).toEqual({ status: 'resumed', leadId: id, userId: assignee });
+    expect(tasksOf()).toHaveLength(1);
+    expect(env.bitrix.store.listTimelineComments({ entityType: 'lead', entityId: id })).toHaveLength(1);
+    expect((await env.app.capabilities.leads.routeLead(id)).status).toBe('skipped');
+    if (assignee === 10) await env.telegram.waitForMessage(manager, { textIncludes: 'Кабель после сбоя' }, 10_000);
+  }, 30_000);
+
+  it('the scan finishes a stale interrupted hand-over nobody retried', async () => {
+    const id = env.bitrix.store.addLead(leadFields({ title: 'Кабель, комментарий после сбоя', source: 'WEB', type: 'order', expect: ENERGY }));
+    env.bitrix.faults.failNext('crm.timeline.comment.add', 1, { status: 500, error: 'INTERNAL_SERVER_ERROR', description: 'Internal error' });
+    await expect(env.app.capabilities.leads.routeLead(id)).rejects.toThrow();
+    expect(ENERGY).toContain(owner(env, id));
+    expect(env.bitrix.store.listTimelineComments({ entityType: 'lead', entityId: id })).toHaveLength(0);
+    const later = new Date(Date.now() + 11 * 60_000);
+    const sweeper = createLeadsCapability({
+      config: env.config, log: silentLogger(), redis: env.app.redis, prefix: env.config.env.REDIS_PREFIX, crm: env.app.crm,
+      directory: env.app.directory, store: env.app.store, outbox: env.app.outbox,
+      enqueue: async () => undefined, clock: () => later, portalUrl: 'http://portal.example',
+    });
+    // Too fresh for the sweep at the real time (its own job may still be retrying).
+    expect(await env.app.capabilities.leads.sweepFollowUps()).toBe(0);
+    expect(await sweeper.sweepFollowUps()).toBeGreaterThanOrEqual(1);
+    expect(env.bitrix.store.listTimelineComments({ entityType: 'lead', entityId: id })).toHaveLength(1);
+    expect(env.bitrix.store.listTasks().filter((t) => (t.ufCrmTask ?? []).includes(`L_${id}`))).toHaveLength(1);
+    expect(await sweeper.sweepFollowUps()).toBe(0);
+  }, 30_000);
+
   it('counts working days for stuck leads when the rules say so: a weekend does not make a lead stuck', async () => {
     const monday = new Date('2026-11-16T09:00:00Z'); // 12:00 in Moscow
     const rules = env.config.rules;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { encodeCallback } from '../../bot/callback-codec.js';
 import { actionButton, urlButton, type Button, type ChatMessage } from '../../chat/message.js';
-import { createScanCursor, formatPortalDateTime, type Lead } from '../../crm/index.js';
+import { createScanCursor, formatPortalDateTime, type Lead, type TaskInput } from '../../crm/index.js';
 import type { Locale } from '../../i18n/index.js';
 import { isAbove, membersBelow, supervisorOf } from '../../identity/org.js';
 import type { NotificationIntent } from '../../outbox/types.js';
@@ -27,8 +27,28 @@ const DAY_MS = 86_400_000;
 
 export type RouteResult =
   | { status: 'assigned'; leadId: number; userId: number; decision: RoutingDecision }
+  /** An earlier run changed the owner but failed before the task, comment or message: this run finished them. */
+  | { status: 'resumed'; leadId: number; userId: number }
   | { status: 'manual'; leadId: number; to: number; decision: RoutingDecision }
   | { status: 'skipped'; leadId: number; reason: 'claimed' | 'not_waiting' | 'not_found' };
+
+type FollowUpStep = 'task' | 'comment' | 'message';
+
+/** What must follow a lead's owner change, kept in Redis until done (see changeOwner). */
+interface FollowUp {
+  userId: number;
+  /** tasks.task.add input with the deadline as ISO text; absent for a manual-assignment hand-over. */
+  task?: Omit<TaskInput, 'deadline'> & { deadline: string };
+  comment: string;
+  intent: NotificationIntent;
+  /** When the owner change was recorded. */
+  at: string;
+  done: FollowUpStep[];
+}
+
+/** Long enough for every retry of the routing job; the scan finishes what is older than the sweep age. */
+const FOLLOW_UP_TTL_SECONDS = 7 * 86_400;
+const FOLLOW_UP_SWEEP_AFTER_MS = 10 * 60_000;
 
 /** What a button press produced: a short answer for the press and, when the message should change, its new text. */
 export interface ActionOutcome {
@@ -42,6 +62,8 @@ export interface LeadsCapability extends Capability {
   routeLead(leadId: number): Promise<RouteResult>;
   /** One tick of the scheduled scan: every waiting lead changed since the last tick is routed. */
   scanWaiting(): Promise<RouteResult[]>;
+  /** Finishes owner changes whose task, comment or message a failure left undone (the scan job runs it). */
+  sweepFollowUps(): Promise<number>;
   /** Leads with an open task stuck in one status too long → their manager's supervisor, once per stay. */
   checkStuckLeads(): Promise<number[]>;
   takeLead(actorId: number, leadId: number): Promise<ActionOutcome>;
@@ -142,23 +164,94 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
   }
 
   /** Writes an assignment to the CRM (owner, task, audit comment) and tells the new manager. */
+  /**
+   * Gives a lead a new owner and does what follows (task, audit comment, message). Once the owner changed the lead
+   * is no longer waiting, so no scan would route it again: the steps are recorded in Redis first and each is
+   * ticked off, and whatever a failure left undone is finished by the job's retry or the next scan. A crash
+   * right after the portal created the task but before it was ticked off repeats that one step (at least once).
+   */
+  async function changeOwner(lead: Lead, followUp: Omit<FollowUp, 'at' | 'done'>): Promise<void> {
+    const record: FollowUp = { ...followUp, at: deps.clock().toISOString(), done: [] };
+    await redis.set(key('followup', lead.id), JSON.stringify(record), 'EX', FOLLOW_UP_TTL_SECONDS);
+    await crm.updateLead(lead.id, { ASSIGNED_BY_ID: followUp.userId });
+    await runFollowUp(lead.id, record);
+  }
+
+  async function runFollowUp(leadId: number, record: FollowUp): Promise<void> {
+    const recordKey = key('followup', leadId);
+    const step = async (name: FollowUpStep, act: () => Promise<unknown>) => {
+      if (record.done.includes(name)) return;
+      await act();
+      record.done.push(name);
+      // XX: a record swept away meanwhile is not brought back.
+      await redis.set(recordKey, JSON.stringify(record), 'KEEPTTL', 'XX');
+    };
+    const task = record.task;
+    if (task) await step('task', () => crm.addTask({ ...task, deadline: new Date(task.deadline) }));
+    await step('comment', () => crm.addTimelineComment({ entityType: 'lead', entityId: leadId, comment: record.comment }));
+    await step('message', () => outbox.enqueue(record.intent));
+    await redis.del(recordKey);
+  }
+
+  async function pendingFollowUp(leadId: number): Promise<FollowUp | null> {
+    const raw = await redis.get(key('followup', leadId));
+    return raw ? (JSON.parse(raw) as FollowUp) : null;
+  }
+
+  /** Finishes a follow-up the owner change left undone, if the lead still has that owner; true when it did. */
+  async function resumeFollowUp(lead: Lead): Promise<boolean> {
+    const pending = await pendingFollowUp(lead.id);
+    if (!pending || pending.userId !== lead.assignedById) return false;
+    log.warn({ leadId: lead.id, userId: pending.userId, done: pending.done }, 'finishing an interrupted lead assignment');
+    await runFollowUp(lead.id, pending);
+    return true;
+  }
+
   async function applyAssignment(lead: Lead, userId: number, audit: string): Promise<void> {
-    await crm.updateLead(lead.id, { ASSIGNED_BY_ID: userId });
     const deadline = addWorkingHours(deps.clock(), rules.thresholds.leadTaskDeadlineHours, {
       timezone: rules.portal.timezone, start: rules.workingHours.start, end: rules.workingHours.end,
       days: rules.workingHours.days, holidays: rules.workingHours.holidays,
     });
-    await crm.addTask({
-      title: LEAD_TEXTS.ru.taskTitle(lead.title ?? `#${lead.id}`), responsibleId: userId,
-      description: LEAD_TEXTS.ru.taskDescription(leadUrl(lead.id)), deadline, crmBindings: [`L_${lead.id}`],
+    await changeOwner(lead, {
+      userId,
+      task: {
+        title: LEAD_TEXTS.ru.taskTitle(lead.title ?? `#${lead.id}`), responsibleId: userId,
+        description: LEAD_TEXTS.ru.taskDescription(leadUrl(lead.id)), deadline: deadline.toISOString(), crmBindings: [`L_${lead.id}`],
+      },
+      comment: audit,
+      intent: {
+        recipient: userId, kind: 'lead.assigned', entity: { type: 'lead', id: lead.id },
+        key: `lead.assigned:${lead.id}:${userId}`, message: await assignedMessage({ ...lead, assignedById: userId }, deadline),
+        digestLine: both((locale) => LEAD_TEXTS[locale].digestAssigned(lead.id, lead.title ?? '')),
+      },
     });
-    await crm.addTimelineComment({ entityType: 'lead', entityId: lead.id, comment: audit });
-    const intent: NotificationIntent = {
-      recipient: userId, kind: 'lead.assigned', entity: { type: 'lead', id: lead.id },
-      key: `lead.assigned:${lead.id}:${userId}`, message: await assignedMessage({ ...lead, assignedById: userId }, deadline),
-      digestLine: both((locale) => LEAD_TEXTS[locale].digestAssigned(lead.id, lead.title ?? '')),
-    };
-    await outbox.enqueue(intent);
+  }
+
+  /** Follow-ups older than this with no job left to finish them are finished (or dropped) by the scan. */
+  async function sweepFollowUps(): Promise<number> {
+    let finished = 0;
+    const stale = deps.clock().getTime() - FOLLOW_UP_SWEEP_AFTER_MS;
+    let cursorPos = '0';
+    do {
+      const [next, keys] = await redis.scan(cursorPos, 'MATCH', key('followup', '*'), 'COUNT', 100);
+      cursorPos = next;
+      for (const recordKey of keys) {
+        const leadId = Number(recordKey.slice(recordKey.lastIndexOf(':') + 1));
+        const pending = await pendingFollowUp(leadId);
+        if (!Number.isInteger(leadId) || !pending || new Date(pending.at).getTime() > stale) continue;
+        const token = await claim(leadId);
+        if (!token) continue;
+        try {
+          const lead = await getLeadOrNull(leadId);
+          // The owner change never happened, or someone changed the owner since: nothing of ours to finish.
+          if (!lead || !(await resumeFollowUp(lead))) await redis.del(recordKey);
+          else finished += 1;
+        } finally {
+          await release(leadId, token);
+        }
+      }
+    } while (cursorPos !== '0');
+    return finished;
   }
 
   async function claim(leadId: number, purpose: 'route' | 'assign' = 'route'): Promise<string | null> {
@@ -179,7 +272,11 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
       // Re-read under the claim: whatever the caller saw may be stale.
       const lead = await getLeadOrNull(leadId);
       if (!lead) return { status: 'skipped', leadId, reason: 'not_found' };
-      if (!isWaiting(lead)) return { status: 'skipped', leadId, reason: 'not_waiting' };
+      if (!isWaiting(lead)) {
+        // A retry after a failure part-way: the owner changed, the task, comment or message may not have.
+        if (await resumeFollowUp(lead)) return { status: 'resumed', leadId, userId: lead.assignedById! };
+        return { status: 'skipped', leadId, reason: 'not_waiting' };
+      }
       const org = await directory.org();
       const people = routablePeople(rules, org);
       const [facts, managers, roundRobin] = await Promise.all([
@@ -200,16 +297,14 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
         log.info({ leadId, userId: decision.userId, rule: decision.ruleName }, 'lead assigned');
         return { status: 'assigned', leadId, userId: decision.userId, decision };
       }
-      await crm.updateLead(lead.id, { ASSIGNED_BY_ID: decision.to });
-      await crm.addTimelineComment({ entityType: 'lead', entityId: lead.id,
-        comment: LEAD_TEXTS.ru.auditManual(await nameOf(decision.to), decision.reason) });
       const message: Record<Locale, ChatMessage> = {
         ru: await manualMessage(lead, decision, 'ru'),
         en: await manualMessage(lead, decision, 'en'),
       };
-      await outbox.enqueue({
-        recipient: decision.to, kind: 'lead.manual', entity: { type: 'lead', id: lead.id },
-        key: `lead.manual:${lead.id}`, message,
+      await changeOwner(lead, {
+        userId: decision.to,
+        comment: LEAD_TEXTS.ru.auditManual(await nameOf(decision.to), decision.reason),
+        intent: { recipient: decision.to, kind: 'lead.manual', entity: { type: 'lead', id: lead.id }, key: `lead.manual:${lead.id}`, message },
       });
       log.info({ leadId, to: decision.to, rule: decision.ruleName }, 'lead sent for manual assignment');
       return { status: 'manual', leadId, to: decision.to, decision };
@@ -429,7 +524,8 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
         queue: LEADS_QUEUE, name: SCAN_JOB, schedule: rules.schedules.leadScan,
         async process() {
           const results = await scanWaiting();
-          return { routed: results.filter((r) => r.status !== 'skipped').length };
+          const resumed = await sweepFollowUps();
+          return { routed: results.filter((r) => r.status !== 'skipped').length, resumed };
         },
       },
       {
@@ -446,6 +542,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
     },
     routeLead,
     scanWaiting,
+    sweepFollowUps,
     checkStuckLeads,
     takeLead,
     rejectMenu,
