@@ -502,6 +502,8 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
       }
       const name = await nameOf(userId);
       if (lead.assignedById === userId) {
+        // A press again after a failure part-way finishes the hand-over (task, comment, message).
+        await resumeFollowUp(lead);
         return { ok: true, message: both((l) => ({ text: LEAD_TEXTS[l].assignedOutcome(lead.id, lead.title ?? '', name), buttons: [[urlButton(LEAD_TEXTS[l].open, leadUrl(lead.id))]] })) };
       }
       await applyAssignment(lead, userId, LEAD_TEXTS.ru.auditByHand(await nameOf(actorId), name));
