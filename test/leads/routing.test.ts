@@ -315,6 +315,31 @@ describe('lead distribution through the sandbox portal', () => {
     if (assignee === 10) await env.telegram.waitForMessage(manager, { textIncludes: 'Кабель после сбоя' }, 10_000);
   }, 30_000);
 
+  it('pressing Assign again after a failed hand-over finishes it', async () => {
+    const am = await linkQuietless(env, DEMO.users.accountManager);
+    const vacation = env.bitrix.store.time.dateOf(env.bitrix.store.clock.nowMs() + 5 * 86_400_000);
+    for (const person of ENERGY) env.bitrix.store.setPresence(person, { absentUntil: vacation });
+    try {
+      const id = env.bitrix.store.addLead(leadFields({ title: 'Кабель, ручное назначение', source: 'WEB', type: 'order', expect: AM }));
+      expect((await env.app.capabilities.leads.routeLead(id)).status).toBe('manual');
+      const assignData = encodeCallback('lead.assign', id, 11);
+      const offer = await env.telegram.waitForMessage(am, { textIncludes: `#${id}`, hasButton: assignData }, 10_000);
+      env.bitrix.faults.failNext('tasks.task.add', 1, { status: 500, error: 'INTERNAL_SERVER_ERROR', description: 'Internal error' });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const failed = await env.telegram.waitForCallbackAnswer(env.telegram.pressButton(am, offer.messageId!, assignData), 10_000);
+      expect(failed.text).toBe('Что-то пошло не так. Попробуйте ещё раз чуть позже.');
+      expect(owner(env, id)).toBe(11);
+      const tasksOf = () => env.bitrix.store.listTasks().filter((t) => (t.ufCrmTask ?? []).includes(`L_${id}`));
+      expect(tasksOf()).toHaveLength(0);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await env.telegram.waitForCallbackAnswer(env.telegram.forgeCallback(am, offer.messageId!, assignData), 10_000);
+      expect(tasksOf()).toHaveLength(1);
+      expect(env.bitrix.store.listTimelineComments({ entityType: 'lead', entityId: id }).filter((c) => c.COMMENT.includes('вручную'))).toHaveLength(1);
+    } finally {
+      for (const person of ENERGY) env.bitrix.store.setPresence(person, { absentUntil: null });
+    }
+  }, 30_000);
+
   it('the scan finishes a stale interrupted hand-over nobody retried', async () => {
     const id = env.bitrix.store.addLead(leadFields({ title: 'Кабель, комментарий после сбоя', source: 'WEB', type: 'order', expect: ENERGY }));
     env.bitrix.faults.failNext('crm.timeline.comment.add', 1, { status: 500, error: 'INTERNAL_SERVER_ERROR', description: 'Internal error' });
