@@ -9,8 +9,11 @@
  *   `2025-04-29T03:00:00+03:00` (UTC midnight shown in the server zone) or `2025-04-29T00:00:00+03:00`.
  */
 
-/** A calendar day, `YYYY-MM-DD`. */
+/** A calendar day as the wire writes it, `YYYY-MM-DD` (rules/time's CalendarDate is the same day as an object). */
 export type CalendarDate = string;
+
+import { dateFieldToCalendarDate } from '../rules/time/date-field.js';
+import { toIso } from '../rules/time/calendar-date.js';
 
 const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
@@ -109,34 +112,15 @@ export function parsePortalDateTime(value: unknown, timeZone: string): Date | nu
 }
 
 /**
- * Parses a calendar-date value without ever shifting the day.
- * - `YYYY-MM-DD` and `DD.MM.YYYY` are taken as written.
- * - With a time at local midnight (`2025-04-29T00:00:00+03:00`) the written date is the day.
- * - With the technical time (`2025-04-29T03:00:00+03:00`, `2025-04-29T19:00:00-05:00`) the value is UTC midnight
- *   of the day, rendered in the server zone: the nearest UTC midnight is the day.
- * - Offset-less local times are read in the portal's zone.
+ * Parses a calendar-date value without ever shifting the day (the one rule for Bitrix24 date fields, see
+ * dateFieldToCalendarDate): `YYYY-MM-DD` and `DD.MM.YYYY` as written; a date-time is UTC midnight of the day
+ * rendered in the server zone, so the nearest UTC midnight is the day; offset-less times are read in the
+ * portal's zone. Empty values → null; anything unreadable → undefined (the caller reports a row problem).
  */
 export function parseCalendarDate(value: unknown, timeZone: string): CalendarDate | null | undefined {
   if (value === null || value === undefined || value === '' || value === false) return null;
   if (typeof value !== 'string') return undefined;
-  const s = value.trim();
-  let m = DATE_ONLY.exec(s);
-  if (m) return validDay(Number(m[1]), Number(m[2]), Number(m[3])) ? s : undefined;
-  m = RU_LOCAL.exec(s);
-  if (m && m[4] === undefined) {
-    return validDay(Number(m[3]), Number(m[2]), Number(m[1])) ? `${m[3]}-${m[2]}-${m[1]}` : undefined;
-  }
-  const iso = ISO_WITH_OFFSET.exec(s);
-  if (iso) {
-    const [, y, mo, d, h, mi, se] = iso;
-    if (!validDay(Number(y), Number(mo), Number(d))) return undefined;
-    if (Number(h) === 0 && Number(mi) === 0 && Number(se ?? 0) === 0) return `${y}-${mo}-${d}`;
-    const instant = new Date(s.replace(' ', 'T'));
-    if (Number.isNaN(instant.getTime())) return undefined;
-    const nearestUtcMidnight = new Date(Math.round(instant.getTime() / 86_400_000) * 86_400_000);
-    return nearestUtcMidnight.toISOString().slice(0, 10);
-  }
-  const local = parsePortalDateTime(s, timeZone);
-  if (local) return calendarDateInZone(local, timeZone);
-  return undefined;
+  if (value.trim() === '') return null;
+  const date = dateFieldToCalendarDate(value, timeZone);
+  return date ? toIso(date) : undefined;
 }

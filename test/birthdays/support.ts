@@ -1,7 +1,7 @@
 import { silentLogger } from '../../src/log.js';
 import { createBirthdaysCapability, type BirthdaysCapability } from '../../src/jobs/birthdays/index.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
-import { dateFieldToCalendarDate } from '../../src/rules/birthday/index.js';
+import { dateFieldToCalendarDate } from '../../src/rules/time/index.js';
 import { toIso } from '../../src/rules/time/calendar-date.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 

@@ -3,7 +3,6 @@ export {
   BIRTHDAY_FORMATS, YEARLESS_FORMATS, DEFAULT_MAX_CHILD_AGE_YEARS, type BirthdayFormat, type ParseFailureReason,
   type ParseResult, type ParseContext, parseBirthdayText, formatBirthday,
 } from './parse.js';
-export { dateFieldToCalendarDate } from './date-field.js';
 export {
   type ManualCheckReason, type NormalisationDecision, type NormalisationInput, decideBirthdayNormalisation,
 } from './normalise.js';

@@ -9,3 +9,4 @@ export {
 export {
   type DeliveryWindow, type WorkingHours, parseHhmm, nextDeliveryTime, isDeliveryAllowed, addWorkingHours,
 } from './working-hours.js';
+export { dateFieldToCalendarDate } from './date-field.js';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { dateFieldToCalendarDate } from '../../../src/rules/birthday/date-field.js';
+import { dateFieldToCalendarDate } from '../../../src/rules/time/date-field.js';
 import { fromDayNumber, toDayNumber, toIso } from '../../../src/rules/time/calendar-date.js';
 
 describe('dateFieldToCalendarDate', () => {
