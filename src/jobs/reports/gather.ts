@@ -83,7 +83,10 @@ export async function gatherReportData(crm: CrmGateway, options: GatherOptions):
   const dealSelect = rejectField ? [...DEAL_SELECT, rejectField] : DEAL_SELECT;
   const deals = new Map<number, Deal>();
   for (const semantic of [['P'], ['S', 'F']]) {
-    const filter: Record<string, unknown> = { STAGE_SEMANTIC_ID: semantic.length === 1 ? semantic[0] : semantic, ...scoped, ...category };
+    // A deal created after the period did not exist in it (a report on last week must not list today's deals).
+    const filter: Record<string, unknown> = {
+      STAGE_SEMANTIC_ID: semantic.length === 1 ? semantic[0] : semantic, '<DATE_CREATE': to, ...scoped, ...category,
+    };
     if (semantic.length > 1) filter['>=DATE_MODIFY'] = from;
     for await (const page of crm.listAll('deal', { filter, select: dealSelect })) {
       for (const deal of page.items) deals.set(deal.id, deal);
