@@ -48,7 +48,6 @@ export const CALLBACK_ACTIONS = {
   'settings.quiet': { code: 'sq', args: ['key'] },
   'settings.channel': { code: 'sc', args: ['key'] },
   'report.period': { code: 'rp', args: ['key'] },
-  'page': { code: 'pg', args: ['key', 'int'] },
 } as const satisfies Record<string, { code: string; args: readonly ArgKind[] }>;
 
 export type CallbackAction = keyof typeof CALLBACK_ACTIONS;
