@@ -70,3 +70,30 @@ describe('fetch mode: a poller that lost its lock', () => {
     expect(handled).toEqual(['раз', 'два', 'три']);
   });
 });
+
+describe('fetch mode: more events than one request returns', () => {
+  it('reads on while the portal has more, pausing between requests as the docs ask', async () => {
+    const events = [1, 2, 3].map((i) => ({
+      eventId: 2000 + i, type: 'ONIMBOTV2MESSAGEADD',
+      data: { bot: { id: BOT }, user: { id: i, bot: false }, chat: { dialogId: String(i), type: 'private' }, message: { id: 7000 + i, text: `t${i}` } },
+    }));
+    const calls: number[] = [];
+    const crm: Pick<CrmGateway, 'call'> = {
+      call: (async (_method: string, params: Record<string, unknown>) => {
+        calls.push(Date.now());
+        const offset = typeof params.offset === 'number' ? params.offset : 0;
+        const rest = events.filter((e) => e.eventId >= offset);
+        return { events: rest.slice(0, 1), nextOffset: (rest[0]?.eventId ?? offset - 1) + 1, hasMore: rest.length > 1 };
+      }) as CrmGateway['call'],
+    };
+    const handled: number[] = [];
+    const summary = await pullBitrixChatEvents(crm, BOT, async (e) => { handled.push(e.userId); }, {
+      redis, keyPrefix: `${uniquePrefix('review-more')}:`, botToken: 'bot-token-x', limit: 1, roundPauseMs: 100,
+    });
+    expect(handled).toEqual([1, 2, 3]);
+    expect(summary.fetched).toBe(3);
+    expect(calls).toHaveLength(3);
+    // A lower bound only: the pause is kept, however slow the machine.
+    expect(calls[2]! - calls[0]!).toBeGreaterThanOrEqual(190); // timers may fire a millisecond early
+  });
+});

@@ -87,6 +87,8 @@ export interface PullOptions extends EventMarkerOptions {
   limit?: number;
   /** Requests per call at most, while the portal says it has more. */
   maxRounds?: number;
+  /** Pause between two requests of one call while the portal has more (default 2 s, as the docs ask). */
+  roundPauseMs?: number;
 }
 
 export interface RefusedEvent {
@@ -330,6 +332,8 @@ export async function pullBitrixChatEvents(
       await SET_IF_GREATER.run(redis, [offsetKey(keyPrefix, botId)], [next]);
     }
     if (page.hasMore !== true || events.length === 0) break;
+    // The docs ask for at least two seconds before the next request while the portal has more.
+    if (round + 1 < maxRounds) await new Promise((resolve) => setTimeout(resolve, options.roundPauseMs ?? 2_000));
   }
   return summary;
 }
