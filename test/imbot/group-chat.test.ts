@@ -46,12 +46,12 @@ function setup(extra: ChatFeature[] = [], flood?: { limit: number; windowMs: num
     createActionRegistry({ directory, admins: [], ownerOf: async () => null, log }),
     [reportsFeature(reports), ...extra],
   );
-  const store = createIdentityStore(redis, uniquePrefix('review-group'));
+  const store = createIdentityStore(redis, uniquePrefix('b24-group'));
   return {
     sends,
     handle: createBitrixChatHandler({
       router, adapter, directory, store, log,
-      ...(flood ? { flood: { redis, keyPrefix: `${uniquePrefix('review-flood')}:`, ...flood } } : {}),
+      ...(flood ? { flood: { redis, keyPrefix: `${uniquePrefix('b24-flood')}:`, ...flood } } : {}),
     }),
   };
 }

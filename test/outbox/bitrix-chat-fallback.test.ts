@@ -23,7 +23,7 @@ afterAll(async () => {
  */
 describe('outbox: the Bitrix24 chat bot refuses every send', () => {
   it('still reaches an unlinked person through the system notification', async () => {
-    const prefix = uniquePrefix('review-ob');
+    const prefix = uniquePrefix('ob-b24');
     const fallback: Array<{ userId: number; text: string }> = [];
     const unused: ChatAdapter = {
       channel: 'telegram',

@@ -46,7 +46,7 @@ describe('fetch mode: one event whose handler always fails', () => {
       }
       handled.push(event);
     };
-    const options = { redis, keyPrefix: `${uniquePrefix('review-poison')}:`, botToken: 'bot-token-x' };
+    const options = { redis, keyPrefix: `${uniquePrefix('fetch-poison')}:`, botToken: 'bot-token-x' };
     // Twenty ticks of the poll job: a minute and a half at the default 5-second interval.
     for (let tick = 0; tick < 20; tick += 1) await pullBitrixChatEvents(crm, BOT, handle, options);
     expect(handled.map((e) => e.userId)).toContain(2);
@@ -60,7 +60,7 @@ describe('fetch mode: a poller that lost its lock', () => {
     const crm = fakeQueue([{ userId: 1, text: 'раз' }, { userId: 2, text: 'два' }, { userId: 3, text: 'три' }]);
     const handled: string[] = [];
     const handle = async (event: BitrixChatEvent) => { if (event.kind === 'text') handled.push(event.text); };
-    const options = { redis, keyPrefix: `${uniquePrefix('review-lock')}:`, botToken: 'bot-token-x' };
+    const options = { redis, keyPrefix: `${uniquePrefix('fetch-lock')}:`, botToken: 'bot-token-x' };
     let checks = 0;
     const summary = await pullBitrixChatEvents(crm, BOT, handle, { ...options, keepAlive: async () => (checks += 1) <= 1 });
     expect(handled).toEqual(['раз']);
@@ -88,7 +88,7 @@ describe('fetch mode: more events than one request returns', () => {
     };
     const handled: number[] = [];
     const summary = await pullBitrixChatEvents(crm, BOT, async (e) => { handled.push(e.userId); }, {
-      redis, keyPrefix: `${uniquePrefix('review-more')}:`, botToken: 'bot-token-x', limit: 1, roundPauseMs: 100,
+      redis, keyPrefix: `${uniquePrefix('fetch-more')}:`, botToken: 'bot-token-x', limit: 1, roundPauseMs: 100,
     });
     expect(handled).toEqual([1, 2, 3]);
     expect(summary.fetched).toBe(3);
