@@ -287,12 +287,24 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     stop() {
       stopping ??= (async () => {
         const deadline = config.env.SHUTDOWN_TIMEOUT_MS;
-        await botRuntime?.stop(deadline);
-        await http?.close();
-        await bitrixBotEvents?.settled();
-        await Promise.all([jobRuntime.close(deadline), ...workerHandles.map((w) => w.close(deadline))]);
-        await outbox.close();
-        await redis.quit().catch(() => redis.disconnect());
+        // Every stage is bounded: a stage that hangs (a long poll, a socket) is logged and passed, so a stop
+        // always ends and the supervisor's restart is not held up.
+        const stage = async (name: string, work: () => Promise<unknown>, limitMs = deadline + 2_000) => {
+          let timer: NodeJS.Timeout | undefined;
+          const late = await Promise.race([
+            work().then(() => false, (error: unknown) => { log.warn({ stage: name, err: error }, 'shutdown stage failed'); return false; }),
+            new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), limitMs); }),
+          ]);
+          clearTimeout(timer);
+          if (late) log.warn({ stage: name, limitMs }, 'shutdown stage did not finish in time; going on');
+        };
+        await stage('bot', async () => botRuntime?.stop(deadline));
+        await stage('http', async () => http?.close());
+        await stage('bitrix24 chat events', async () => bitrixBotEvents?.settled());
+        await stage('workers', () => Promise.all([jobRuntime.close(deadline), ...workerHandles.map((w) => w.close(deadline))]));
+        await stage('outbox', () => outbox.close());
+        await stage('redis', () => redis.quit().catch(() => redis.disconnect()), 2_000);
+        if (redis.status !== 'end') redis.disconnect();
         log.info('stopped');
       })();
       return stopping;

@@ -148,3 +148,16 @@ describe('secrets in logs', () => {
     }
   });
 });
+
+describe('shutdown', () => {
+  it('ends even when Telegram went away under the long poll (every stage is bounded)', async () => {
+    const { lines, log } = captureLog();
+    const env = await startSandboxEnvironment({ redisUrl: testRedisUrl(), redisPrefix: uniquePrefix('stop'), log, logLevel: 'warn' });
+    await env.telegram.close();
+    // Let the runner fail a getUpdates or two and back off.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await env.app.stop();
+    await env.stop();
+    expect(lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  }, 25_000);
+});
