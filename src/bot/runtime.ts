@@ -3,6 +3,7 @@ import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { webhookCallback, type Bot, type Middleware } from 'grammy';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../log.js';
+import { createRunningSet } from '../infra/running.js';
 import type { BotContext } from './context.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
@@ -108,29 +109,12 @@ export interface UpdateTracker {
 }
 
 export function createUpdateTracker(): UpdateTracker {
-  let inFlight = 0;
-  const waiters = new Set<() => void>();
+  const running = createRunningSet();
   return {
-    middleware: async (_ctx, next) => {
-      inFlight += 1;
-      try {
-        await next();
-      } finally {
-        inFlight -= 1;
-        if (inFlight === 0) for (const wake of waiters) wake();
-      }
-    },
-    inFlight: () => inFlight,
+    middleware: (_ctx, next) => running.track(next),
+    inFlight: () => running.count(),
     async drain(deadlineMs, log) {
-      if (inFlight === 0) return;
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        waiters.add(resolve);
-        timer = setTimeout(resolve, deadlineMs);
-      });
-      clearTimeout(timer);
-      waiters.clear();
-      if (inFlight > 0) log.warn({ inFlight }, 'stopped with update handlers still running');
+      if (!(await running.idle(deadlineMs))) log.warn({ inFlight: running.count() }, 'stopped with update handlers still running');
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import type { Logger } from '../log.js';
 import { maskSecrets } from '../infra/secrets.js';
+import { createRunningSet } from '../infra/running.js';
 
 /**
  * Background work: each capability defines named jobs on its own queue; schedules are BullMQ job schedulers
@@ -55,6 +56,8 @@ export function createJobRuntime(options: {
     byQueue.set(definition.queue, names);
   }
 
+  const running = createRunningSet();
+
   function queue(name: string): Queue {
     let q = queues.get(name);
     if (!q) {
@@ -85,7 +88,7 @@ export function createJobRuntime(options: {
         const worker = new Worker(queueName, async (job) => {
           const definition = names.get(job.name);
           if (!definition) throw new Error(`no processor for job ${queueName}/${job.name}`);
-          return definition.process(job);
+          return running.track(() => definition.process(job));
         }, { connection: options.connection, prefix, concurrency });
         worker.on('failed', (job, error) => {
           options.log.warn({ queue: queueName, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
@@ -96,17 +99,12 @@ export function createJobRuntime(options: {
       }
     },
     async close(deadlineMs) {
-      const closing = Promise.all(workers.map((w) => w.close()));
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        closing.then(() => false),
-        new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), deadlineMs); }),
-      ]);
-      clearTimeout(timer);
-      if (timedOut) {
-        options.log.warn('workers did not finish in time; forcing close (their jobs will be retried)');
-        await Promise.all(workers.map((w) => w.close(true)));
-      }
+      // Stop taking jobs, give the running ones the deadline, then close — forcing it only when some are still
+      // running. BullMQ keeps the first close() call, so a graceful close() cannot be forced later.
+      await Promise.all(workers.map((w) => w.pause(true)));
+      const finished = await running.idle(deadlineMs);
+      if (!finished) options.log.warn({ running: running.count() }, 'workers did not finish in time; closing anyway (their jobs will be retried)');
+      await Promise.all(workers.map((w) => w.close(!finished)));
       await Promise.all([...queues.values()].map((q) => q.close()));
     },
   };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRunningSet } from '../infra/running.js';
 import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -420,7 +421,8 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     startWorker(workerOptions = {}) {
       const lockMs = workerOptions.lockDurationMs ?? DEFAULT_LOCK_MS;
       const attempts = Math.max(1, settings.attempts);
-      const worker = new Worker<OutboxJobData, DeliveryOutcome>(queueName, (job, token) => deliver(job, token, lockMs), {
+      const running = createRunningSet();
+      const worker = new Worker<OutboxJobData, DeliveryOutcome>(queueName, (job, token) => running.track(() => deliver(job, token, lockMs)), {
         connection,
         prefix,
         concurrency: workerOptions.concurrency ?? 10,
@@ -448,18 +450,14 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
       return {
         async close(deadlineMs = 10_000) {
           workers.delete(worker);
-          let timer: NodeJS.Timeout | undefined;
-          const closed = worker.close().then(() => true);
-          const result = await Promise.race([closed, new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), deadlineMs); })]);
-          clearTimeout(timer);
-          if (!result) {
-            // A second close() only returns the first one's promise, so cut the connection instead: the
-            // unfinished jobs' locks lapse and another worker retries them (at-least-once, see above).
-            log.warn({ deadlineMs }, 'outbox worker did not finish in time; disconnecting (active jobs will be retried)');
-            worker.cancelAllJobs('shutdown deadline');
-            await worker.disconnect().catch(() => undefined);
-          }
-          return result;
+          // Stop taking jobs and give the running ones the deadline; then close, forced only when some still
+          // run (BullMQ keeps the first close() call, so a graceful one could not be forced later). The
+          // unfinished jobs' locks lapse and another worker retries them (at-least-once, see above).
+          await worker.pause(true);
+          const finished = await running.idle(deadlineMs);
+          if (!finished) log.warn({ deadlineMs, running: running.count() }, 'outbox worker did not finish in time; closing anyway (active jobs will be retried)');
+          await worker.close(!finished);
+          return finished;
         },
       };
     },
