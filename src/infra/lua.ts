@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /** A Lua script run by EVALSHA, loaded on first use (or after a Redis restart flushed the script cache). */
@@ -39,4 +39,25 @@ export async function releaseLock(redis: Redis, key: string, token: string): Pro
 /** Keeps a lock for another `ms` if the caller still holds it. */
 export async function extendLock(redis: Redis, key: string, token: string, ms: number): Promise<boolean> {
   return Number(await EXTEND_SCRIPT.run(redis, [key], [token, ms])) === 1;
+}
+
+/**
+ * Runs `fn` holding a Redis lock, across processes: waits for a held lock (polling) up to `waitMs`, and the lock
+ * lapses by itself after `ttlMs` if its holder dies. Released only by its own holder.
+ */
+export async function withRedisLock<T>(
+  redis: Redis, key: string, fn: () => Promise<T>, options: { ttlMs: number; waitMs: number; pollMs?: number; busy: () => Error },
+): Promise<T> {
+  const token = randomUUID();
+  const poll = options.pollMs ?? 100;
+  const deadline = Date.now() + options.waitMs;
+  while ((await redis.set(key, token, 'PX', options.ttlMs, 'NX')) !== 'OK') {
+    if (Date.now() >= deadline) throw options.busy();
+    await new Promise((resolve) => setTimeout(resolve, poll));
+  }
+  try {
+    return await fn();
+  } finally {
+    await releaseLock(redis, key, token);
+  }
 }

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { MessageRef } from '../../chat/message.js';
-import { releaseLock } from '../../infra/lua.js';
+import { withRedisLock } from '../../infra/lua.js';
 
 /** What the bot last showed about a deal: a press on a message built from other facts is stale. */
 export interface DealView {
@@ -74,20 +73,10 @@ export function createDealsState(redis: Redis, prefix: string) {
      * Serialises actions on one deal across processes (double presses, an event racing a scan). Waits for a
      * held lock up to about 10 s; the lock lapses by itself if its holder dies.
      */
-    async withDealLock<T>(dealId: number, fn: () => Promise<T>): Promise<T> {
-      const lockKey = key('lock', dealId);
-      const token = randomUUID();
-      for (let attempt = 0; ; attempt += 1) {
-        if ((await redis.set(lockKey, token, 'PX', 20_000, 'NX')) === 'OK') break;
-        if (attempt >= 100) throw new Error(`deal ${dealId} is busy`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      try {
-        return await fn();
-      } finally {
-        // Release only our own lock (it may have lapsed and been taken by another holder).
-        await releaseLock(redis, lockKey, token);
-      }
+    withDealLock<T>(dealId: number, fn: () => Promise<T>): Promise<T> {
+      return withRedisLock(redis, key('lock', dealId), fn, {
+        ttlMs: 20_000, waitMs: 10_000, busy: () => new Error(`deal ${dealId} is busy`),
+      });
     },
   };
 }

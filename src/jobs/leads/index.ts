@@ -11,7 +11,7 @@ import { addWorkingHours, daysElapsed } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
 import { batchAll, readLeadFacts, readManagerFacts, routablePeople } from './facts.js';
 import { LEAD_TEXTS } from './texts.js';
-import { releaseLock } from '../../infra/lua.js';
+import { releaseLock, withRedisLock } from '../../infra/lua.js';
 
 export const LEADS_QUEUE = 'leads';
 export const ROUTE_JOB = 'route';
@@ -33,6 +33,8 @@ export type RouteResult =
   | { status: 'skipped'; leadId: number; reason: 'claimed' | 'not_waiting' | 'not_found' };
 
 type FollowUpStep = 'task' | 'comment' | 'message';
+/** Does the rest of an owner change (see changeOwner). */
+type FinishFollowUp = () => Promise<void>;
 
 /** What must follow a lead's owner change, kept in Redis until done (see changeOwner). */
 interface FollowUp {
@@ -170,11 +172,11 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
    * ticked off, and whatever a failure left undone is finished by the job's retry or the next scan. A crash
    * right after the portal created the task but before it was ticked off repeats that one step (at least once).
    */
-  async function changeOwner(lead: Lead, followUp: Omit<FollowUp, 'at' | 'done'>): Promise<void> {
+  async function changeOwner(lead: Lead, followUp: Omit<FollowUp, 'at' | 'done'>): Promise<FinishFollowUp> {
     const record: FollowUp = { ...followUp, at: deps.clock().toISOString(), done: [] };
     await redis.set(key('followup', lead.id), JSON.stringify(record), 'EX', FOLLOW_UP_TTL_SECONDS);
     await crm.updateLead(lead.id, { ASSIGNED_BY_ID: followUp.userId });
-    await runFollowUp(lead.id, record);
+    return () => runFollowUp(lead.id, record);
   }
 
   async function runFollowUp(leadId: number, record: FollowUp): Promise<void> {
@@ -207,12 +209,12 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
     return true;
   }
 
-  async function applyAssignment(lead: Lead, userId: number, audit: string): Promise<void> {
+  async function applyAssignment(lead: Lead, userId: number, audit: string): Promise<FinishFollowUp> {
     const deadline = addWorkingHours(deps.clock(), rules.thresholds.leadTaskDeadlineHours, {
       timezone: rules.portal.timezone, start: rules.workingHours.start, end: rules.workingHours.end,
       days: rules.workingHours.days, holidays: rules.workingHours.holidays,
     });
-    await changeOwner(lead, {
+    return changeOwner(lead, {
       userId,
       task: {
         title: LEAD_TEXTS.ru.taskTitle(lead.title ?? `#${lead.id}`), responsibleId: userId,
@@ -277,41 +279,53 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
         if (await resumeFollowUp(lead)) return { status: 'resumed', leadId, userId: lead.assignedById! };
         return { status: 'skipped', leadId, reason: 'not_waiting' };
       }
-      const org = await directory.org();
-      const people = routablePeople(rules, org);
-      const [facts, managers, roundRobin] = await Promise.all([
-        readLeadFacts(crm, rules, lead),
-        readManagerFacts(crm, rules, org, people),
-        redis.hgetall(key('rr')).then((raw) => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)])) as RoundRobinState),
-      ]);
-      const decision = decideRoute({
-        lead: facts, rules: rules.routing, accountManager: rules.accountManager, managers,
-        departmentMembers: (d) => membersBelow(org, d), roundRobin, locale: 'ru',
+      // One routing decision at a time across workers, from reading the loads to writing the new owner: two
+      // decisions reading the same loads at once would both pick the least-loaded manager.
+      const { result, finish } = await withRedisLock(redis, key('deciding'), () => decideAndAssign(lead), {
+        ttlMs: 60_000, waitMs: 120_000, busy: () => new Error('lead routing is busy'),
       });
-      if (decision.kind === 'assign') {
-        // Persist only the pool position this decision moved (other pools may have moved concurrently).
-        for (const [pool, userId] of Object.entries(decision.roundRobin)) {
-          if (roundRobin[pool] !== userId) await redis.hset(key('rr'), pool, userId);
-        }
-        await applyAssignment(lead, decision.userId, LEAD_TEXTS.ru.auditAssigned(await nameOf(decision.userId), decision.reason));
-        log.info({ leadId, userId: decision.userId, rule: decision.ruleName }, 'lead assigned');
-        return { status: 'assigned', leadId, userId: decision.userId, decision };
-      }
-      const message: Record<Locale, ChatMessage> = {
-        ru: await manualMessage(lead, decision, 'ru'),
-        en: await manualMessage(lead, decision, 'en'),
-      };
-      await changeOwner(lead, {
-        userId: decision.to,
-        comment: LEAD_TEXTS.ru.auditManual(await nameOf(decision.to), decision.reason),
-        intent: { recipient: decision.to, kind: 'lead.manual', entity: { type: 'lead', id: lead.id }, key: `lead.manual:${lead.id}`, message },
-      });
-      log.info({ leadId, to: decision.to, rule: decision.ruleName }, 'lead sent for manual assignment');
-      return { status: 'manual', leadId, to: decision.to, decision };
+      await finish();
+      return result;
     } catch (error) {
       await release(leadId, token);
       throw error;
     }
+  }
+
+  /** Decides and writes the new owner; the task, comment and message follow outside the decision lock. */
+  async function decideAndAssign(lead: Lead): Promise<{ result: RouteResult; finish: FinishFollowUp }> {
+    const leadId = lead.id;
+    const org = await directory.org();
+    const people = routablePeople(rules, org);
+    const [facts, managers, roundRobin] = await Promise.all([
+      readLeadFacts(crm, rules, lead),
+      readManagerFacts(crm, rules, org, people),
+      redis.hgetall(key('rr')).then((raw) => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)])) as RoundRobinState),
+    ]);
+    const decision = decideRoute({
+      lead: facts, rules: rules.routing, accountManager: rules.accountManager, managers,
+      departmentMembers: (d) => membersBelow(org, d), roundRobin, locale: 'ru',
+    });
+    if (decision.kind === 'assign') {
+      // Persist only the pool position this decision moved (other pools may have moved concurrently).
+      for (const [pool, userId] of Object.entries(decision.roundRobin)) {
+        if (roundRobin[pool] !== userId) await redis.hset(key('rr'), pool, userId);
+      }
+      const finish = await applyAssignment(lead, decision.userId, LEAD_TEXTS.ru.auditAssigned(await nameOf(decision.userId), decision.reason));
+      log.info({ leadId, userId: decision.userId, rule: decision.ruleName }, 'lead assigned');
+      return { result: { status: 'assigned', leadId, userId: decision.userId, decision }, finish };
+    }
+    const message: Record<Locale, ChatMessage> = {
+      ru: await manualMessage(lead, decision, 'ru'),
+      en: await manualMessage(lead, decision, 'en'),
+    };
+    const finish = await changeOwner(lead, {
+      userId: decision.to,
+      comment: LEAD_TEXTS.ru.auditManual(await nameOf(decision.to), decision.reason),
+      intent: { recipient: decision.to, kind: 'lead.manual', entity: { type: 'lead', id: lead.id }, key: `lead.manual:${lead.id}`, message },
+    });
+    log.info({ leadId, to: decision.to, rule: decision.ruleName }, 'lead sent for manual assignment');
+    return { result: { status: 'manual', leadId, to: decision.to, decision }, finish };
   }
 
   async function manualMessage(lead: Lead, decision: Extract<RoutingDecision, { kind: 'manual' }>, locale: Locale): Promise<ChatMessage> {
@@ -506,7 +520,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
         await resumeFollowUp(lead);
         return { ok: true, message: both((l) => ({ text: LEAD_TEXTS[l].assignedOutcome(lead.id, lead.title ?? '', name), buttons: [[urlButton(LEAD_TEXTS[l].open, leadUrl(lead.id))]] })) };
       }
-      await applyAssignment(lead, userId, LEAD_TEXTS.ru.auditByHand(await nameOf(actorId), name));
+      await (await applyAssignment(lead, userId, LEAD_TEXTS.ru.auditByHand(await nameOf(actorId), name)))();
       return { ok: true, message: both((l) => ({ text: LEAD_TEXTS[l].assignedOutcome(lead.id, lead.title ?? '', name), buttons: [[urlButton(LEAD_TEXTS[l].open, leadUrl(lead.id))]] })) };
     } finally {
       await release(leadId, token, 'assign');
