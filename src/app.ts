@@ -30,6 +30,7 @@ import { createCapabilities, type Capabilities } from './jobs/capabilities.js';
 import type { Capability } from './jobs/capability.js';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.js';
 import { createOutbox, type Outbox } from './outbox/index.js';
+import { withinDeadline } from './infra/timing.js';
 
 export type Role = 'bot' | 'worker' | 'http';
 
@@ -290,13 +291,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         // Every stage is bounded: a stage that hangs (a long poll, a socket) is logged and passed, so a stop
         // always ends and the supervisor's restart is not held up.
         const stage = async (name: string, work: () => Promise<unknown>, limitMs = deadline + 2_000) => {
-          let timer: NodeJS.Timeout | undefined;
-          const late = await Promise.race([
-            work().then(() => false, (error: unknown) => { log.warn({ stage: name, err: error }, 'shutdown stage failed'); return false; }),
-            new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), limitMs); }),
-          ]);
-          clearTimeout(timer);
-          if (late) log.warn({ stage: name, limitMs }, 'shutdown stage did not finish in time; going on');
+          const settled = work().catch((error: unknown) => log.warn({ stage: name, err: error }, 'shutdown stage failed'));
+          if (!(await withinDeadline(settled, limitMs)).inTime) log.warn({ stage: name, limitMs }, 'shutdown stage did not finish in time; going on');
         };
         await stage('bot', async () => botRuntime?.stop(deadline));
         await stage('http', async () => http?.close());

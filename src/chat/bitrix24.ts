@@ -8,6 +8,7 @@ import {
 } from './adapter.js';
 import type { ChatMessage, MessageRef } from './message.js';
 import { renderBitrixBbCode, renderBitrixKeyboard } from './bitrix24-render.js';
+import { isRecord, positiveId } from '../infra/values.js';
 
 export interface BitrixChatOptions {
   /** The bot's id from `registerBitrixBot`. */
@@ -34,11 +35,6 @@ export function toBitrixChatError(error: unknown, chatId: string, op: 'send' | '
   return new ChatRejectedError(error.message, error.code);
 }
 
-function messageIdOf(result: unknown): number | undefined {
-  const id = result && typeof result === 'object' ? (result as { id?: unknown }).id : undefined;
-  const n = typeof id === 'number' ? id : typeof id === 'string' && /^\d+$/.test(id) ? Number(id) : NaN;
-  return Number.isInteger(n) && n > 0 ? n : undefined;
-}
 
 /**
  * Bitrix24 chat adapter over the CRM gateway's raw calls (`imbot.v2.Chat.Message.send` / `.update`).
@@ -69,7 +65,7 @@ export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call'>, options: 
       } catch (error) {
         throw toBitrixChatError(error, chatId, 'send');
       }
-      const id = messageIdOf(result);
+      const id = isRecord(result) ? positiveId(result.id) : undefined;
       if (id === undefined) throw new ChatRejectedError(`imbot.v2.Chat.Message.send answered without a message id`);
       return { channel: 'bitrix24', chatId, messageId: String(id) };
     },

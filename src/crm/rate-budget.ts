@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { sleep } from '../infra/timing.js';
 
 /**
  * One request budget per portal, shared by every DealPilot process through Redis.
@@ -62,7 +63,6 @@ export function rateBudgetKey(origin: string, keyPrefix = 'dealpilot'): string {
   return `${keyPrefix}:b24:rate:${hash}`;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createRateBudget(redis: Redis, origin: string, options: RateBudgetOptions = {}): RateBudget {
   const perSecond = options.perSecond ?? 2;

@@ -5,6 +5,7 @@ import {
   CrmError, CrmOperationLimitError, CrmRateLimitError, CrmUnavailableError, isTransient, provesNotProcessed, toCrmError,
 } from './errors.js';
 import type { RateBudget } from './rate-budget.js';
+import { sleep } from '../infra/timing.js';
 
 /**
  * The only place that talks to the SDK. Every request:
@@ -180,7 +181,6 @@ export function encodeBatchParams(params: Record<string, unknown>): string {
   return parts.join('&');
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Transport {
   readonly b24: B24Hook;

@@ -16,6 +16,7 @@ import {
 } from '../jobs/imbot/events.js';
 import type { Logger } from '../log.js';
 import { constantTimeEquals } from './b24-events.js';
+import { isRecord } from '../infra/values.js';
 
 export const B24_BOT_EVENTS_PATH = '/b24/bot';
 
@@ -61,7 +62,6 @@ export interface BitrixBotEventsEndpoint {
   settled(): Promise<void>;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export function mountBitrixBotEvents(app: Express, options: BitrixBotEventsOptions): BitrixBotEventsEndpoint {
   const { log } = options;
@@ -78,8 +78,8 @@ export function mountBitrixBotEvents(app: Express, options: BitrixBotEventsOptio
   };
 
   app.post(path, express.urlencoded({ extended: true, limit: '256kb' }), express.json({ limit: '256kb' }), async (req, res) => {
-    const body: Record<string, unknown> = isObject(req.body) ? req.body : {};
-    const auth = isObject(body.auth) ? body.auth : {};
+    const body: Record<string, unknown> = isRecord(req.body) ? req.body : {};
+    const auth = isRecord(body.auth) ? body.auth : {};
     const token = typeof auth.application_token === 'string' ? auth.application_token : '';
     const type = typeof body.event === 'string' ? body.event.slice(0, 64) : undefined;
     if (!options.applicationToken || !constantTimeEquals(token, options.applicationToken)) {

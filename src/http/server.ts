@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../log.js';
 import { maskSecrets } from '../infra/secrets.js';
+import { withinDeadline } from '../infra/timing.js';
 
 /** A named readiness probe; a check that throws or exceeds its time counts as not ready. */
 export interface ReadinessCheck {
@@ -16,16 +17,11 @@ export interface HttpServer {
 }
 
 async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([
-      Promise.resolve(check.check()),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
-    ]);
+    const result = await withinDeadline(Promise.resolve().then(() => check.check()), timeoutMs);
+    return result.inTime && result.value;
   } catch {
     return false;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

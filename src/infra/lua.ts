@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { sleep } from './timing.js';
 
 /** A Lua script run by EVALSHA, loaded on first use (or after a Redis restart flushed the script cache). */
 export class LuaScript {
@@ -53,7 +54,7 @@ export async function withRedisLock<T>(
   const deadline = Date.now() + options.waitMs;
   while ((await redis.set(key, token, 'PX', options.ttlMs, 'NX')) !== 'OK') {
     if (Date.now() >= deadline) throw options.busy();
-    await new Promise((resolve) => setTimeout(resolve, poll));
+    await sleep(poll);
   }
   try {
     return await fn();

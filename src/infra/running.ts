@@ -1,3 +1,5 @@
+import { withinDeadline } from './timing.js';
+
 /** Counts jobs in progress in this process, so shutdown can wait for them with a deadline. */
 export function createRunningSet() {
   let count = 0;
@@ -16,14 +18,9 @@ export function createRunningSet() {
     /** true when nothing runs (now or before the deadline). */
     async idle(deadlineMs: number): Promise<boolean> {
       if (count === 0) return true;
-      let timer: NodeJS.Timeout | undefined;
       let wake!: () => void;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        waiters.add(wake);
-        timer = setTimeout(resolve, deadlineMs);
-      });
-      clearTimeout(timer);
+      const drained = new Promise<void>((resolve) => { wake = resolve; waiters.add(wake); });
+      await withinDeadline(drained, deadlineMs);
       waiters.delete(wake);
       return count === 0;
     },

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createRunningSet } from '../infra/running.js';
 import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -9,6 +8,8 @@ import type { ChatMessage, MessageRef } from '../chat/message.js';
 import type { Locale } from '../i18n/index.js';
 import type { TelegramLink, UserPreferences } from '../identity/store.js';
 import { nextDeliveryTime } from '../rules/time/index.js';
+import { createRunningSet } from '../infra/running.js';
+import { sleep } from '../infra/timing.js';
 import { jitteredBackoff, OUTBOX_BACKOFF } from './backoff.js';
 import { buildDigestPages } from './digest.js';
 import { notificationId, outboxKeys } from './keys.js';
@@ -71,10 +72,6 @@ type Route =
   | { kind: 'fallback' };
 
 const noMetrics: OutboxMetrics = { sent() {}, failed() {}, deduplicated() {} };
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export function createOutbox(options: CreateOutboxOptions): Outbox {
   const { prefix, log, adapters, identity, settings } = options;

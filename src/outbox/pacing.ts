@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { LuaScript, SPREAD_SCRIPT } from './lua.js';
 import type { OutboxKeys } from './keys.js';
+import { sleep } from '../infra/timing.js';
 
 /**
  * How the bot-wide budget holds although a call admitted here reaches the messenger some time later, and
@@ -71,7 +72,6 @@ end
 return 1
 `);
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** An admitted call: `settle()` once its answer (or failure) is back, so the budget counts it from then. */
 export interface Admission {

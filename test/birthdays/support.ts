@@ -4,6 +4,7 @@ import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sand
 import { dateFieldToCalendarDate } from '../../src/rules/time/index.js';
 import { toIso } from '../../src/rules/time/calendar-date.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
+import { waitFor } from '../support/eventually.js';
 
 export const PORTAL_URL = 'http://portal.test';
 
@@ -43,12 +44,6 @@ export function dealsOfContact(env: SandboxEnvironment, contactId: number, categ
 }
 
 /** Polls until `probe` returns a value (integration steps that finish in a worker). */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+export function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  return waitFor(probe, 'the condition', timeoutMs, 50);
 }

@@ -4,6 +4,7 @@ import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import type { NotificationIntent } from '../../src/outbox/index.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
+import { waitFor } from '../support/eventually.js';
 
 const UNLINKED = DEMO.users.moscowManagers[2]!;
 const BLOCKED = DEMO.users.moscowManagers[3]!;
@@ -18,26 +19,6 @@ function intent(recipient: number, n: number): NotificationIntent {
       en: { text: `**Deal** #${n}`, buttons: [[{ kind: 'action', text: 'Done', data: `1|dp|${n}` }]] },
     },
   };
-}
-
-async function eventually<T>(probe: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function eventuallyAsync<T>(probe: () => Promise<T | null>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('outbox delivery through the Bitrix24 chat bot', () => {
@@ -56,13 +37,13 @@ describe('outbox delivery through the Bitrix24 chat bot', () => {
 
   it('a person without Telegram gets the message with its buttons in Bitrix24 chat, not as a notification', async () => {
     await env.app.outbox.enqueue(intent(UNLINKED, 1));
-    const message = await eventually(() => chat(UNLINKED).find((e) => e.text.includes('#1')), 'the Bitrix24 chat message');
+    const message = await waitFor(() => chat(UNLINKED).find((e) => e.text.includes('#1')), 'the Bitrix24 chat message');
     expect(message.text).toBe('[B]Сделка[/B] #1');
     expect(message.buttons.flat().map((b) => [b.text, b.params])).toEqual([['Готово', '1|dp|1']]);
     expect(env.bitrix.store.listNotifications(UNLINKED)).toHaveLength(0);
     // Later actions edit the same message: the outbox kept its reference.
     // The reference is recorded right after the send returns: wait for it rather than race it.
-    const ref = await eventuallyAsync(() => env.app.outbox.findRef('test.note', { type: 'deal', id: 1 }, UNLINKED), 'the message reference');
+    const ref = await waitFor(() => env.app.outbox.findRef('test.note', { type: 'deal', id: 1 }, UNLINKED), 'the message reference');
     expect(ref).toMatchObject({ channel: 'bitrix24', chatId: String(UNLINKED), messageId: String(message.messageId) });
   });
 
@@ -71,13 +52,13 @@ describe('outbox delivery through the Bitrix24 chat bot', () => {
     await env.app.store.link(BLOCKED, tg, String(tg));
     env.telegram.block(tg);
     await env.app.outbox.enqueue(intent(BLOCKED, 2));
-    await eventually(() => chat(BLOCKED).find((e) => e.text.includes('#2')), 'the fallback chat message');
+    await waitFor(() => chat(BLOCKED).find((e) => e.text.includes('#2')), 'the fallback chat message');
     expect((await env.app.store.byBitrixUser(BLOCKED))?.unreachable).toBe(true);
-    const notice = await eventually(() => chat(HEAD).find((e) => e.text.includes(String(BLOCKED))), 'the supervisor notice');
+    const notice = await waitFor(() => chat(HEAD).find((e) => e.text.includes(String(BLOCKED))), 'the supervisor notice');
     expect(notice).toBeDefined();
     // The next message goes straight to Bitrix24 chat.
     await env.app.outbox.enqueue(intent(BLOCKED, 3));
-    await eventually(() => chat(BLOCKED).find((e) => e.text.includes('#3')), 'the second message');
+    await waitFor(() => chat(BLOCKED).find((e) => e.text.includes('#3')), 'the second message');
     expect(env.telegram.transcript(tg).filter((e) => e.direction === 'bot')).toHaveLength(0);
     expect(chat(HEAD).filter((e) => e.text.includes(String(BLOCKED)))).toHaveLength(1);
   });
@@ -85,14 +66,14 @@ describe('outbox delivery through the Bitrix24 chat bot', () => {
   it('when the chat refuses the person (deactivated), a system notification carries the text instead', async () => {
     await env.app.store.setPreferences(FORMER, { channel: 'bitrix24' });
     await env.app.outbox.enqueue(intent(FORMER, 4));
-    const note = await eventually(() => env.bitrix.store.listNotifications(FORMER).find((n) => n.message.includes('#4')), 'the notification');
+    const note = await waitFor(() => env.bitrix.store.listNotifications(FORMER).find((n) => n.message.includes('#4')), 'the notification');
     expect(note.message).toContain('Сделка #4');
     expect(chat(FORMER)).toHaveLength(0);
   });
 
   it('the scheduled poll job answers a command written in Bitrix24 chat (no linking, nobody calls poll by hand)', async () => {
     imbotOf(env.bitrix.store).personWrites(HEAD, '/help');
-    const help = await eventually(() => chat(HEAD).find((e) => e.text.includes('/report')), 'the /help answer');
+    const help = await waitFor(() => chat(HEAD).find((e) => e.text.includes('/report')), 'the /help answer');
     expect(help.text).toContain('Как руководитель');
     // No Telegram-only lines in Bitrix24 chat.
     expect(help.text).not.toContain('/unlink');

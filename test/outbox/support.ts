@@ -7,6 +7,7 @@ import { createOutbox, type Outbox } from '../../src/outbox/index.js';
 import type { NotificationIntent, OutboxMetrics, OutboxSettings } from '../../src/outbox/index.js';
 import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from '../../src/sandbox/telegram/index.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
+import { waitFor } from '../support/eventually.js';
 
 /** Settings without quiet hours or days off, so tests do not depend on when they run. */
 export function testSettings(overrides: Partial<OutboxSettings> = {}): OutboxSettings {
@@ -115,11 +116,7 @@ export function intent(recipient: number, n: number, overrides: Partial<Notifica
 
 /** Polls until `condition` holds (no timing assertion: only a generous upper bound against hanging). */
 export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitFor(async () => ((await condition()) ? true : undefined), what, timeoutMs);
 }
 
 /** Texts the bot sent to one chat. */

@@ -6,6 +6,8 @@ import { bbCodeToPlainText } from '../../src/chat/bitrix24-render.js';
 import { imbotOf, type TranscriptEntry as BitrixEntry } from '../../src/sandbox/bitrix/imbot.js';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import type { TranscriptEntry as TelegramEntry } from '../../src/sandbox/telegram/transcript.js';
+import { sleep } from '../../src/infra/timing.js';
+import { waitFor } from '../support/eventually.js';
 
 /** `bitrix24-push`: Bitrix24 chat with the bot's events posted by the portal (webhook mode) instead of pulled. */
 export type MessengerName = 'telegram' | 'bitrix24' | 'bitrix24-push';
@@ -42,17 +44,6 @@ export interface MessengerDriver {
   write(b24UserId: number, text: string): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 function telegramSeen(entry: TelegramEntry): SeenMessage {
   const markup = entry.replyMarkup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined;
@@ -89,7 +80,7 @@ export function telegramDriver(env: SandboxEnvironment): MessengerDriver {
     },
     botMessages: seen,
     waitFor: (b24UserId, match, timeoutMs = 15_000) =>
-      until(() => seen(b24UserId).find(match), timeoutMs, `a Telegram message to ${b24UserId}`),
+      waitFor(() => seen(b24UserId).find(match), `a Telegram message to ${b24UserId}`, timeoutMs),
     async press(b24UserId, message, button) {
       // A person does not press faster than the bot's per-user flood limit (10 updates per 2 s).
       await sleep(250);
@@ -103,7 +94,7 @@ export function telegramDriver(env: SandboxEnvironment): MessengerDriver {
       const before = seen(b24UserId).length;
       if (text.startsWith('/')) env.telegram.sendCommand(tg(b24UserId), text);
       else env.telegram.sendText(tg(b24UserId), text);
-      await until(() => (seen(b24UserId).length > before ? true : undefined), 15_000, `an answer to "${text}"`);
+      await waitFor(() => (seen(b24UserId).length > before ? true : undefined), `an answer to "${text}"`);
     },
   };
 }
@@ -133,7 +124,7 @@ export function bitrixDriver(env: SandboxEnvironment): MessengerDriver {
     },
     botMessages: seen,
     waitFor: (b24UserId, match, timeoutMs = 15_000) =>
-      until(() => seen(b24UserId).find(match), timeoutMs, `a Bitrix24 chat message to ${b24UserId}`),
+      waitFor(() => seen(b24UserId).find(match), `a Bitrix24 chat message to ${b24UserId}`, timeoutMs),
     press: (b24UserId, message, button) => handled(b24UserId, () => { imbot().pressButton(b24UserId, message.messageId, button); }),
     forge: (b24UserId, message, data) => handled(b24UserId, () => { imbot().forgeKeyboardPress(b24UserId, message.messageId, data); }),
     async write(b24UserId, text) {

@@ -1,4 +1,4 @@
-import type { ActionOutcome, DealActor, DealsCapability } from '../../jobs/deals/index.js';
+import type { ActionOutcome, DealsCapability } from '../../jobs/deals/index.js';
 import type { ActorRole } from '../../identity/org.js';
 import type { Interaction } from '../interaction.js';
 import type { ChatFeature } from '../router.js';
@@ -9,7 +9,6 @@ async function apply(press: Interaction, outcome: ActionOutcome): Promise<void> 
   if (outcome.message) await press.edit(outcome.message);
 }
 
-const asActor = (actor: { b24UserId: number; name: string }): DealActor => ({ b24UserId: actor.b24UserId, name: actor.name });
 const dealEntity = (args: readonly unknown[]) => ({ type: 'deal' as const, id: args[0] as number });
 /** A manager does not approve their own contract: their supervisor or an admin does. */
 const approverOnly = (role: ActorRole) => role !== 'owner';
@@ -21,54 +20,54 @@ export function dealsFeature(capability: DealsCapability): ChatFeature {
       actions.on('deal.move', {
         entity: dealEntity,
         handle: async ({ press, actor, args: [id, stage] }) =>
-          apply(press, await capability.move(id, stage, asActor(actor), press.locale, press.conversation)),
+          apply(press, await capability.move(id, stage, actor, press.locale, press.conversation)),
       });
       actions.on('deal.field', {
         entity: dealEntity,
         handle: async ({ press, actor, args: [id, stage, option] }) =>
-          apply(press, await capability.chooseField(id, stage, option, asActor(actor), press.locale, press.conversation)),
+          apply(press, await capability.chooseField(id, stage, option, actor, press.locale, press.conversation)),
       });
       actions.on('deal.reject', {
         entity: dealEntity,
-        handle: async ({ press, actor, args: [id] }) => apply(press, await capability.reject(id, asActor(actor), press.locale)),
+        handle: async ({ press, actor, args: [id] }) => apply(press, await capability.reject(id, actor, press.locale)),
       });
       actions.on('deal.reason', {
         entity: dealEntity,
         handle: async ({ press, actor, args: [id, status, reason] }) =>
-          apply(press, await capability.reason(id, status, reason, asActor(actor), press.locale)),
+          apply(press, await capability.reason(id, status, reason, actor, press.locale)),
       });
       actions.on('deal.snooze', {
         entity: dealEntity,
-        handle: async ({ press, actor, args: [id, days] }) => apply(press, await capability.snooze(id, days, asActor(actor), press.locale)),
+        handle: async ({ press, actor, args: [id, days] }) => apply(press, await capability.snooze(id, days, actor, press.locale)),
       });
       actions.on('deal.expect', {
         entity: dealEntity,
-        handle: async ({ press, actor, args: [id, date] }) => apply(press, await capability.expect(id, date, asActor(actor), press.locale)),
+        handle: async ({ press, actor, args: [id, date] }) => apply(press, await capability.expect(id, date, actor, press.locale)),
       });
       actions.on('deal.paid', {
         entity: dealEntity,
         handle: async ({ press, actor, args: [id] }) =>
-          apply(press, await capability.paid(id, asActor(actor), press.locale, press.conversation)),
+          apply(press, await capability.paid(id, actor, press.locale, press.conversation)),
       });
       actions.on('deal.send_approval', {
         entity: dealEntity,
-        handle: async ({ press, actor, args: [id] }) => apply(press, await capability.sendForApproval(id, asActor(actor), press.locale)),
+        handle: async ({ press, actor, args: [id] }) => apply(press, await capability.sendForApproval(id, actor, press.locale)),
       });
       actions.on('deal.approve', {
         entity: dealEntity,
         allow: approverOnly,
-        handle: async ({ press, actor, args: [id, round] }) => apply(press, await capability.approve(id, round, asActor(actor), press.locale)),
+        handle: async ({ press, actor, args: [id, round] }) => apply(press, await capability.approve(id, round, actor, press.locale)),
       });
       actions.on('deal.decline', {
         entity: dealEntity,
         allow: approverOnly,
         handle: async ({ press, actor, args: [id, round] }) =>
-          apply(press, await capability.decline(id, round, asActor(actor), press.locale, press.conversation, press.pressed)),
+          apply(press, await capability.decline(id, round, actor, press.locale, press.conversation, press.pressed)),
       });
     },
     // Free text answers a question the bot asked in this conversation (decline comment, field value).
     async text(press, text) {
-      const outcome = await capability.answerText(press.conversation, asActor(press.actor), text, press.locale);
+      const outcome = await capability.answerText(press.conversation, press.actor, text, press.locale);
       if (!outcome) return false;
       await press.reply(outcome.reply);
       return true;

@@ -19,6 +19,7 @@ import type { Capability, CapabilityDeps } from '../capability.js';
 import type { JobDefinition } from '../runtime.js';
 import { createRecordStore, type ChildEntity, type ChildRecord, type RecordStore } from './records.js';
 import { birthdayTexts, bothLocales, formatDay, isoCompact, NOT_RELEVANT_REASONS, type NotRelevantReason } from './texts.js';
+import type { Actor } from '../../conversation/interaction.js';
 
 export const BIRTHDAYS_QUEUE = 'birthdays';
 export const CHECK_KIND = 'birthday_check';
@@ -48,11 +49,6 @@ export interface ActionOutcome {
 }
 
 export type CheckChoice = { kind: 'keep' } | { kind: 'use'; date: CalendarDate } | { kind: 'typed'; date: CalendarDate };
-
-export interface Actor {
-  b24UserId: number;
-  name: string;
-}
 
 export interface BirthdaysCapability extends Capability {
   readonly enabled: boolean;

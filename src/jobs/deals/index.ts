@@ -15,6 +15,7 @@ import type { Capability, CapabilityDeps } from '../capability.js';
 import { overdueNudgesKey } from '../reports/index.js';
 import { createDealsState, type DealsState } from './state.js';
 import { dealsTexts, type DealsTexts } from './texts.js';
+import type { Actor } from '../../conversation/interaction.js';
 
 const LOCALES: readonly Locale[] = ['ru', 'en'];
 const QUEUE = 'deals';
@@ -25,11 +26,6 @@ const NO_REASON = '_';
 const SYSTEM_ACTOR = 'DealPilot';
 
 /** Who presses: a linked Bitrix24 user. */
-export interface DealActor {
-  b24UserId: number;
-  name: string;
-}
-
 /** What a press produces, in the actor's language: a short answer and, when it changed, the new message. */
 export interface ActionOutcome {
   toast: string;
@@ -52,19 +48,19 @@ export interface ScanSummary {
 export interface DealsCapability extends Capability {
   /** One pass of every deal trigger (stuck, payment, unpaid results, contract approval). */
   scan(options?: { now?: Date }): Promise<ScanSummary>;
-  move(dealId: number, target: string, actor: DealActor, locale: Locale, conversation: string): Promise<ActionOutcome>;
-  chooseField(dealId: number, target: string, optionId: string, actor: DealActor, locale: Locale, conversation: string): Promise<ActionOutcome>;
-  reject(dealId: number, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
-  reason(dealId: number, statusId: string, reasonId: string, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
-  snooze(dealId: number, days: number, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
-  expect(dealId: number, date: string, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
-  paid(dealId: number, actor: DealActor, locale: Locale, conversation: string): Promise<ActionOutcome>;
-  sendForApproval(dealId: number, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
-  approve(dealId: number, round: number, actor: DealActor, locale: Locale): Promise<ActionOutcome>;
+  move(dealId: number, target: string, actor: Actor, locale: Locale, conversation: string): Promise<ActionOutcome>;
+  chooseField(dealId: number, target: string, optionId: string, actor: Actor, locale: Locale, conversation: string): Promise<ActionOutcome>;
+  reject(dealId: number, actor: Actor, locale: Locale): Promise<ActionOutcome>;
+  reason(dealId: number, statusId: string, reasonId: string, actor: Actor, locale: Locale): Promise<ActionOutcome>;
+  snooze(dealId: number, days: number, actor: Actor, locale: Locale): Promise<ActionOutcome>;
+  expect(dealId: number, date: string, actor: Actor, locale: Locale): Promise<ActionOutcome>;
+  paid(dealId: number, actor: Actor, locale: Locale, conversation: string): Promise<ActionOutcome>;
+  sendForApproval(dealId: number, actor: Actor, locale: Locale): Promise<ActionOutcome>;
+  approve(dealId: number, round: number, actor: Actor, locale: Locale): Promise<ActionOutcome>;
   /** `pressed`: the approval message, edited once the comment arrives. */
-  decline(dealId: number, round: number, actor: DealActor, locale: Locale, conversation: string, pressed: MessageRef | null): Promise<ActionOutcome>;
+  decline(dealId: number, round: number, actor: Actor, locale: Locale, conversation: string, pressed: MessageRef | null): Promise<ActionOutcome>;
   /** A free-text message in a chat: a decline comment or a required field value, when one is awaited. */
-  answerText(conversation: string, actor: DealActor, text: string, locale: Locale): Promise<TextOutcome>;
+  answerText(conversation: string, actor: Actor, text: string, locale: Locale): Promise<TextOutcome>;
   readonly state: DealsState;
 }
 
@@ -222,7 +218,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
   // ---------- stage moves with required fields ----------
 
   /** Moves when nothing is missing, otherwise asks for the first missing field (buttons or a text reply). */
-  async function continueMove(deal: Deal, target: StageConfig, actor: DealActor, locale: Locale, conversation: string,
+  async function continueMove(deal: Deal, target: StageConfig, actor: Actor, locale: Locale, conversation: string,
     outcomeText: (who: string, at: string, stage: string) => string): Promise<ActionOutcome> {
     const texts = dealsTexts[locale];
     const pipeline = pipelineOf(deal)!;

@@ -19,6 +19,7 @@ import { B24_BOT_EVENTS_PATH } from '../../http/b24-bot-events.js';
 import type { Capability } from '../capability.js';
 import { pullBitrixChatEvents, type BitrixChatEvent, type BitrixChatEventHandler, type PullSummary } from './events.js';
 import { findBitrixBot, registerBitrixBot, type RegisteredBitrixBot } from './register.js';
+import { sleep } from '../../infra/timing.js';
 
 export const BITRIX_CHAT_QUEUE = 'bitrix-chat';
 /** How long "no bot registered" is believed before asking the portal again. */
@@ -111,7 +112,7 @@ export function createBitrixChatChannel(deps: {
     const token = randomUUID();
     while ((await redis.set(lockKey, token, 'PX', POLL_LOCK_MS, 'NX')) !== 'OK') {
       if (!options.wait) return null;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     try {
       return await pullBitrixChatEvents(crm, id, handler, {

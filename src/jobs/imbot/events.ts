@@ -27,6 +27,8 @@ import { CrmError } from '../../crm/index.js';
 import type { Logger } from '../../log.js';
 import { LuaScript } from '../../infra/lua.js';
 import { ChatRejectedError, ChatUnreachableError } from '../../chat/adapter.js';
+import { isRecord, positiveId } from '../../infra/values.js';
+import { sleep } from '../../infra/timing.js';
 
 interface EventBase {
   /** The portal's event id in fetch mode; null for a pushed event (the POST carries none). */
@@ -121,12 +123,6 @@ local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tonumber(ARGV[1]) > current then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
 return 0`);
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
-function positiveInt(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
 
 /** A documented boolean in either typing: `true` (fetch) or "1" (webhook, http_build_query). */
 function isTrue(value: unknown): boolean {
@@ -169,31 +165,31 @@ export function checkBitrixChatEvent(
   raw: RawBitrixChatEvent, botId: number, delivery: BitrixEventDelivery = 'fetch',
 ): CheckedBitrixChatEvent {
   const data = raw.data;
-  const eventId = delivery === 'fetch' ? positiveInt(raw.eventId) : undefined;
-  const ts = delivery === 'webhook' ? positiveInt(raw.ts) : undefined;
-  if ((delivery === 'fetch' ? eventId : ts) === undefined || typeof raw.type !== 'string' || !isObject(data)) {
+  const eventId = delivery === 'fetch' ? positiveId(raw.eventId) : undefined;
+  const ts = delivery === 'webhook' ? positiveId(raw.ts) : undefined;
+  if ((delivery === 'fetch' ? eventId : ts) === undefined || typeof raw.type !== 'string' || !isRecord(data)) {
     return { ok: false, ignore: false, reason: 'bad_event' };
   }
   const type = raw.type.toUpperCase();
-  const bot = isObject(data.bot) ? data.bot : {};
-  if (positiveInt(bot.id) !== botId) return { ok: false, ignore: false, reason: 'foreign_bot' };
+  const bot = isRecord(data.bot) ? data.bot : {};
+  if (positiveId(bot.id) !== botId) return { ok: false, ignore: false, reason: 'foreign_bot' };
   if (type !== 'ONIMBOTV2COMMANDADD' && type !== 'ONIMBOTV2MESSAGEADD') return { ok: false, ignore: true };
-  const user = isObject(data.user) ? data.user : {};
-  const userId = positiveInt(user.id);
+  const user = isRecord(data.user) ? data.user : {};
+  const userId = positiveId(user.id);
   if (userId === undefined) return { ok: false, ignore: false, reason: 'no_user' };
   if (isTrue(user.bot) || userId === botId) return { ok: false, ignore: true };
-  const chat = isObject(data.chat) ? data.chat : {};
-  const message = isObject(data.message) ? data.message : {};
-  const command = isObject(data.command) ? data.command : {};
+  const chat = isRecord(data.chat) ? data.chat : {};
+  const message = isRecord(data.message) ? data.message : {};
+  const command = isRecord(data.command) ? data.command : {};
   const dialogId = typeof chat.dialogId === 'string' ? chat.dialogId : '';
   // In a private dialog the answer goes to the person; a group chat is addressed by its dialog id.
   const chatId = /^chat\d+$/.test(dialogId) && chat.type !== 'private' ? dialogId : String(userId);
-  const messageId = positiveInt(message.id) ?? null;
+  const messageId = positiveId(message.id) ?? null;
   const params = typeof command.params === 'string' ? command.params : '';
   const eventKey = eventId !== undefined
     ? String(eventId)
     : pushEventKey({
-      type, messageId, commandId: positiveInt(command.id) ?? null, params, userId, ts: ts!,
+      type, messageId, commandId: positiveId(command.id) ?? null, params, userId, ts: ts!,
       messageText: typeof message.text === 'string' ? message.text : '',
     });
   const base: EventBase = {
@@ -223,7 +219,7 @@ export function checkBitrixChatEvent(
 
 /** The refusal record of an event (for the summary and the log line). */
 export function refusedEvent(raw: RawBitrixChatEvent, reason: RefusedEvent['reason']): RefusedEvent {
-  return { eventId: positiveInt(raw.eventId) ?? null, type: typeof raw.type === 'string' ? raw.type : '?', reason };
+  return { eventId: positiveId(raw.eventId) ?? null, type: typeof raw.type === 'string' ? raw.type : '?', reason };
 }
 
 export type OnceOutcome =
@@ -280,14 +276,14 @@ export async function pullBitrixChatEvents(
   const limit = Math.min(1000, Math.max(1, options.limit ?? 100));
   const maxRounds = Math.max(1, options.maxRounds ?? 10);
   const summary: PullSummary = { fetched: 0, handled: 0, duplicates: 0, ignored: 0, refused: [], failed: null, abandoned: 0 };
-  const storedOffset = positiveInt(await redis.get(offsetKey(keyPrefix, botId)));
+  const storedOffset = positiveId(await redis.get(offsetKey(keyPrefix, botId)));
 
   let offset = storedOffset;
   for (let round = 0; round < maxRounds; round += 1) {
     const page = await crm.call<EventPage>('imbot.v2.Event.get', {
       botId, botToken, limit, ...(offset !== undefined ? { offset } : {}),
     }, { idempotent: true });
-    if (!isObject(page) || !Array.isArray(page.events)) {
+    if (!isRecord(page) || !Array.isArray(page.events)) {
       throw new CrmError({ code: 'UNEXPECTED_ANSWER', status: 200, method: 'imbot.v2.Event.get', description: 'no events array' });
     }
     const events = page.events as RawBitrixChatEvent[];
@@ -325,7 +321,7 @@ export async function pullBitrixChatEvents(
         summary.handled += 1;
       }
     }
-    const next = positiveInt(page.nextOffset);
+    const next = positiveId(page.nextOffset);
     if (next !== undefined && (offset === undefined || next > offset)) {
       offset = next;
       // Only forward: a poller that overran its lock must not move the offset back behind another's progress.
@@ -333,7 +329,7 @@ export async function pullBitrixChatEvents(
     }
     if (page.hasMore !== true || events.length === 0) break;
     // The docs ask for at least two seconds before the next request while the portal has more.
-    if (round + 1 < maxRounds) await new Promise((resolve) => setTimeout(resolve, options.roundPauseMs ?? 2_000));
+    if (round + 1 < maxRounds) await sleep(options.roundPauseMs ?? 2_000);
   }
   return summary;
 }

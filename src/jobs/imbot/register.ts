@@ -8,6 +8,7 @@
 import { CrmError, type CrmGateway } from '../../crm/index.js';
 import { registerSecret } from '../../infra/secrets.js';
 import { BUTTON_COMMAND } from '../../chat/bitrix24-render.js';
+import { positiveId } from '../../infra/values.js';
 
 export interface BotCommandSpec {
   /** Without the "/". */
@@ -72,10 +73,6 @@ function unexpected(method: string, description: string): CrmError {
   return new CrmError({ code: 'UNEXPECTED_ANSWER', status: 200, method, description });
 }
 
-function positiveId(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
-  return Number.isInteger(n) && n > 0 ? n : undefined;
-}
 
 /** The bot with this code among those owned by `botToken`, or undefined. */
 export async function findBitrixBot(crm: Pick<CrmGateway, 'call'>, botToken: string, code: string): Promise<number | undefined> {

@@ -224,9 +224,7 @@ export class ImbotState {
    * Only COMMAND buttons of a registered command raise an event; a BLOCK:'Y' button works once.
    */
   pressButton(userId: number, messageId: number, button: string | number): SandboxBotEvent {
-    const message = this.messages.get(messageId);
-    if (!message || message.authorId !== message.botId) throw new Error(`no bot message ${messageId}`);
-    if (message.userId !== userId) throw new Error(`message ${messageId} is not in the dialog with user ${userId}`);
+    const message = this.botMessageInDialog(userId, messageId);
     const bot = this.requireBot(message.botId);
     const user = this.requireUser(userId);
     const buttons = (message.keyboard ?? []).map((b, index) => ({ b, index })).filter(({ b }) => b.TYPE !== 'NEWLINE');
@@ -252,9 +250,7 @@ export class ImbotState {
    * Raises the same event as a real press, so only the bot's own checks stand in the way.
    */
   forgeKeyboardPress(userId: number, messageId: number, params: string): SandboxBotEvent {
-    const message = this.messages.get(messageId);
-    if (!message || message.authorId !== message.botId) throw new Error(`no bot message ${messageId}`);
-    if (message.userId !== userId) throw new Error(`message ${messageId} is not in the dialog with user ${userId}`);
+    const message = this.botMessageInDialog(userId, messageId);
     const bot = this.requireBot(message.botId);
     const command = this.commandsOf(bot.id).find((c) => c.hidden) ?? this.commandsOf(bot.id)[0];
     if (!command) throw new Error(`bot ${bot.id} has no commands`);
@@ -327,6 +323,14 @@ export class ImbotState {
     const bots = [...this.bots.keys()];
     if (bots.length !== 1) throw new Error(`expected exactly one bot, found ${bots.length}: pass botId`);
     return bots[0]!;
+  }
+
+  /** A message the bot wrote in its private dialog with `userId` (what a person can press). */
+  private botMessageInDialog(userId: number, messageId: number): SandboxChatMessage {
+    const message = this.messages.get(messageId);
+    if (!message || message.authorId !== message.botId) throw new Error(`no bot message ${messageId}`);
+    if (message.userId !== userId) throw new Error(`message ${messageId} is not in the dialog with user ${userId}`);
+    return message;
   }
 
   private requireBot(botId: number): SandboxBot {
