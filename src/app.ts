@@ -1,3 +1,4 @@
+import { transitionWarnings } from './rules/deals/index.js';
 import express from 'express';
 import { Redis } from 'ioredis';
 import type { Config } from './config/load.js';
@@ -136,6 +137,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const { config, log, roles } = options;
   const clock = options.clock ?? (() => new Date());
   const { token, webhookUrl } = requireRuntimeEnv(config, roles);
+  for (const warning of transitionWarnings(config.rules.pipelines)) log.warn({ path: warning.path }, `rules file: ${warning.message}`);
   const prefix = config.env.REDIS_PREFIX;
   const redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));

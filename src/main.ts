@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, readRulesFile, formatProblems, parseEnv } from
 import { createLogger } from './log.js';
 import { maskSecrets } from './infra/secrets.js';
 import { startApp, type Role } from './app.js';
+import { transitionWarnings } from './rules/deals/index.js';
 
 const USAGE = `Usage: dealpilot <command>
 
@@ -34,6 +35,7 @@ function checkConfig(file: string | undefined): number {
     process.stderr.write(`${formatProblems(problems)}\n`);
     return 1;
   }
+  for (const warning of transitionWarnings(rules.pipelines)) process.stderr.write(`warning: ${path}:${warning.path}: ${warning.message}\n`);
   process.stdout.write(`${path}: OK (${rules.pipelines.length} pipelines, ${rules.routing.rules.length} routing rules)\n`);
   return 0;
 }

@@ -44,6 +44,11 @@ export const stageSchema = z.object({
   stuckDays: positiveDays.optional(),
   /** Stage ids a manager may move a deal to from here (same pipeline). */
   next: z.array(z.string().min(1)).default([]),
+  /**
+   * Contract approval stages only: where an approved contract goes. A manager never moves a deal forward out of
+   * such a stage; the approver's "Approve" does. Absent → the first forward stage of `next` (check-config warns).
+   */
+  approvedTo: z.string().min(1).optional(),
   /** Field codes that must be filled before a deal may enter this stage. */
   requiredFields: z.array(fieldCode).default([]),
 });
@@ -196,6 +201,15 @@ export const rulesFileSchema = z.object({
       stageIds.set(stage.id, pipeline.id);
     });
     pipeline.stages.forEach((stage, s) => {
+      if (stage.approvedTo !== undefined) {
+        if (stage.role !== 'contract_approval') {
+          ctx.addIssue({ code: 'custom', path: ['pipelines', p, 'stages', s, 'approvedTo'], input: stage.approvedTo,
+            message: 'only a stage with role contract_approval has an approval target' });
+        } else if (!seen.has(stage.approvedTo)) {
+          ctx.addIssue({ code: 'custom', path: ['pipelines', p, 'stages', s, 'approvedTo'], input: stage.approvedTo,
+            message: `expected a stage id of pipeline ${pipeline.id} (${[...seen].join(', ')})` });
+        }
+      }
       stage.next.forEach((target, n) => {
         if (!seen.has(target)) {
           ctx.addIssue({ code: 'custom', path: ['pipelines', p, 'stages', s, 'next', n], input: target,

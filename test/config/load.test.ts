@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -172,6 +172,22 @@ describe('dealpilot check-config', () => {
     expect(run.stderr).toContain(`${path}:schedules.leadScan`);
     expect(run.stderr).toMatch(/Configuration has 1\d problems/);
     expect(run.stderr + run.stdout).not.toContain(TOKEN.split(':')[1]);
+  });
+
+  it('warns (and still exits 0) when a contract approval stage lists a forward move in next', () => {
+    const path = writeTemp('approval.yaml', readFileSync('config/rules.example.yaml', 'utf8')
+      .replace('next: [UC_REWORK], approvedTo: PREPAYMENT_INVOICE', 'next: [PREPAYMENT_INVOICE, UC_REWORK]'));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'check-config', path], {
+      encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 20_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(`warning: ${path}:pipelines[0].stages[2].next[0]: PREPAYMENT_INVOICE is a forward move`);
+  });
+
+  it('refuses approvedTo on a stage that is not a contract approval', () => {
+    const { problems } = parseRules(readFileSync('config/rules.example.yaml', 'utf8')
+      .replace('{ id: NEW, role: new, stuckDays: 2,', '{ id: NEW, role: new, stuckDays: 2, approvedTo: WON,'), 'r.yaml');
+    expect(problems.map((p) => p.path)).toEqual(['r.yaml:pipelines[0].stages[0].approvedTo']);
   });
 
   it('exits 0 for the example file', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
-import { addDeal, botMessages, buttonsOf, DAY, MANAGER, press, settle, startDealsEnvironment, tgOf, waitFor } from './helpers.js';
+import { addDeal, botMessages, buttonsOf, DAY, MANAGER, MOSCOW_HEAD, press, settle, startDealsEnvironment, tgOf, waitFor } from './helpers.js';
 
 describe('deal buttons: moves, required fields, rejection, stale presses, payments', () => {
   let env: SandboxEnvironment;
@@ -26,16 +26,28 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('NEW');
   });
 
-  it('asks for a required field with buttons before the move, then writes it and moves', async () => {
+  it('after an approval that left a required field empty, the manager fills it with buttons and the deal moves', async () => {
     const id = addDeal(env, { title: 'Choice-field deal', stageId: 'UC_CONTRACT', daysAgo: 4 });
     const nudge = await nudgeFor('Choice-field deal');
-    const answer = await press(env, MANAGER, nudge.messageId!, `1|dm|${id}|PREPAYMENT_INVOICE`);
+    // Before the approval the move is not the manager's to make.
+    const early = await env.telegram.waitForCallbackAnswer(env.telegram.forgeCallback(tgOf(env, MANAGER), nudge.messageId!, `1|dm|${id}|PREPAYMENT_INVOICE`), 10_000);
+    expect(early.text).toContain('только после согласования');
+    expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('UC_CONTRACT');
+
+    const round = await waitFor(env, MOSCOW_HEAD, (e) => e.text.includes('Choice-field deal') && e.text.includes('раунд 1'));
+    await press(env, MOSCOW_HEAD, round.messageId!, '✅ Согласовать');
+    // Approved, but the next stage needs the service type: the deal waits and the manager gets the move.
+    const approved = await waitFor(env, MANAGER, (e) => e.text.includes('Choice-field deal') && e.text.includes('заполните: Тип услуги'));
+    expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('UC_CONTRACT');
+    const move = buttonsOf(approved).find((b) => b.data === `1|dm|${id}|PREPAYMENT_INVOICE`);
+    expect(move?.text).toBe('➡️ Ожидание оплаты');
+    const answer = await press(env, MANAGER, approved.messageId!, move!.text);
     expect(answer.text).toContain('Тип услуги');
-    const asked = await waitFor(env, MANAGER, (e) => e.messageId === nudge.messageId && e.text.includes('заполните поле «Тип услуги»'));
+    const asked = await waitFor(env, MANAGER, (e) => e.messageId === approved.messageId && e.text.includes('заполните поле «Тип услуги»'));
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('UC_CONTRACT');
     expect(buttonsOf(asked).map((b) => b.text)).toEqual(['Поставка', 'Монтаж', 'Поставка и монтаж', 'Проектирование']);
-    await press(env, MANAGER, nudge.messageId!, 'Монтаж');
-    await waitFor(env, MANAGER, (e) => e.messageId === nudge.messageId && e.text.includes('Переведена в «PREPAYMENT_INVOICE»'));
+    await press(env, MANAGER, approved.messageId!, 'Монтаж');
+    await waitFor(env, MANAGER, (e) => e.messageId === approved.messageId && e.text.includes('Переведена в «Ожидание оплаты»'));
     const deal = env.bitrix.store.getDeal(id)!;
     expect(deal.UF_CRM_SERVICE_TYPE).toBe('Монтаж');
     expect(deal.STAGE_ID).toBe('PREPAYMENT_INVOICE');
@@ -82,7 +94,7 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
     const answer = await press(env, MANAGER, nudge.messageId!, `1|dm|${id}|PREPARATION`);
     expect(answer.text).toBe('Сделка изменилась, показываю актуальное состояние.');
     const refreshed = await waitFor(env, MANAGER, (e) => e.messageId === nudge.messageId && e.text.includes('Сделка сейчас'));
-    expect(refreshed.text).toContain('Стадия: PREPARATION');
+    expect(refreshed.text).toContain('Стадия: Коммерческое предложение');
     // The refreshed message offers what the deal allows now.
     expect(buttonsOf(refreshed).map((b) => b.data)).toContain(`1|dm|${id}|UC_CONTRACT`);
     expect(env.bitrix.writeCalls()).toBe(writesBefore);

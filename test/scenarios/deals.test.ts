@@ -3,6 +3,14 @@ import { addDeal, MANAGER, MOSCOW_HEAD, OTHER_MANAGER, settle, startScenario, ty
 import { MESSENGERS } from './messengers.js';
 import { crmWrites } from './support-extra.js';
 import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
+import { readRulesFile } from '../../src/config/load.js';
+
+const RULES = readRulesFile('config/rules.example.yaml').rules!;
+/** Every STATUS_ID the rules file declares that occurs in a text as a whole word (should be none). */
+function rawStageIds(text: string): string[] {
+  const ids = RULES.pipelines.flatMap((p) => p.stages.map((st) => st.id));
+  return ids.filter((id) => new RegExp(`(^|[^A-Za-z0-9_:])${id.replace(':', '\\:')}($|[^A-Za-z0-9_])`).test(text));
+}
 
 // Deals also run with the Bitrix24 bot in push mode: the same path, events posted by the portal.
 describe.each([...MESSENGERS, 'bitrix24-push'] as const)('deals in %s', (messenger) => {
@@ -23,10 +31,16 @@ describe.each([...MESSENGERS, 'bitrix24-push'] as const)('deals in %s', (messeng
     await settle();
     expect(chat.botMessages(MANAGER).filter((m) => m.text.includes('Stuck scenario deal'))).toHaveLength(1);
 
-    const move = nudge.buttons.find((b) => b.includes('PREPARATION') || b.includes('Подготовка'));
-    expect(move).toBeDefined();
-    await chat.press(MANAGER, nudge, move!);
-    await chat.waitFor(MANAGER, (m) => m.messageId === nudge.messageId && m.text.includes('Переведена'));
+    // Stages are named as the portal names them (the rules file names none): no raw STATUS_ID anywhere.
+    expect(nudge.text).toContain('Стадия: Новая');
+    expect(nudge.buttons).toContain('➡️ Коммерческое предложение');
+    expect(rawStageIds(`${nudge.text}\n${nudge.buttons.join('\n')}`)).toEqual([]);
+    await chat.press(MANAGER, nudge, '➡️ Коммерческое предложение');
+    const moved = await chat.waitFor(MANAGER, (m) => m.messageId === nudge.messageId && m.text.includes('Переведена'));
+    expect(moved.text).toContain('«Коммерческое предложение»');
+    expect(rawStageIds(moved.text)).toEqual([]);
+    const audit = env.bitrix.store.listTimelineComments({ entityType: 'deal', entityId: id }).map((c) => c.COMMENT);
+    expect(audit.at(-1)).toContain('«Новая» → «Коммерческое предложение»');
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('PREPARATION');
     expect(env.bitrix.store.dealStageHistory(id).map((h) => h.STAGE_ID)).toEqual(['NEW', 'PREPARATION']);
     if (messenger === 'bitrix24-push') {
@@ -49,6 +63,29 @@ describe.each([...MESSENGERS, 'bitrix24-push'] as const)('deals in %s', (messeng
     expect(crmWrites(env)).toBe(writes);
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('NEW');
     expect(env.bitrix.store.getDeal(mine)!.STAGE_ID).toBe('NEW');
+  });
+
+  it('contract approval cannot be bypassed: no forward move button, a forged move is refused for the manager and the supervisor', async () => {
+    const { env, chat } = s;
+    const id = addDeal(env, { title: 'Bypass scenario deal', stageId: 'UC_CONTRACT', daysAgo: 5, extra: { UF_CRM_SERVICE_TYPE: 'Поставка' } });
+    await env.app.capabilities.deals.scan();
+    const nudge = await chat.waitFor(MANAGER, (m) => m.text.includes('Bypass scenario deal') && m.text.includes('стоит на месте'));
+    // The manager is offered the approval and the rejection, never the stage after approval.
+    expect(nudge.buttons).toContain('📤 Отправить на согласование');
+    expect(nudge.buttons).toContain('❌ Отказ');
+    expect(nudge.buttons.some((b) => b.includes('PREPAYMENT_INVOICE') || b.includes('Ожидание оплаты'))).toBe(false);
+
+    const writes = crmWrites(env);
+    const own = await chat.forge(MANAGER, nudge, `1|dm|${id}|PREPAYMENT_INVOICE`);
+    expect(own.notice).toContain('только после согласования');
+    // The supervisor's own forged move (on a message of their dialog) is refused too: only "Approve" moves on.
+    await chat.write(MOSCOW_HEAD, '/help');
+    const headMessage = chat.botMessages(MOSCOW_HEAD).at(-1)!;
+    const head = await chat.forge(MOSCOW_HEAD, headMessage, `1|dm|${id}|PREPAYMENT_INVOICE`);
+    expect(head.notice).toContain('только после согласования');
+    expect(crmWrites(env)).toBe(writes);
+    expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('UC_CONTRACT');
+    expect(env.bitrix.store.dealStageHistory(id).map((h) => h.STAGE_ID)).toEqual(['UC_CONTRACT']);
   });
 
   it('contract approval: the supervisor declines with a typed comment, the manager resends, the supervisor approves', async () => {

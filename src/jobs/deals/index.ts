@@ -7,12 +7,13 @@ import type { Locale } from '../../i18n/index.js';
 import { chainAbove, supervisorOf } from '../../identity/org.js';
 import type { NotificationIntent } from '../../outbox/index.js';
 import {
-  allowedTransitions, evaluatePaymentFollowUp, evaluateStuckDeal, findStage, formatMoney, parseMoneyField,
-  requiredFieldsFor, roundMoney, stageStayKey, type DealFacts,
+  allowedTransitions, approvalTarget, evaluatePaymentFollowUp, evaluateStuckDeal, findStage, formatMoney,
+  managerTransitions, parseMoneyField, requiredFieldsFor, roundMoney, stageStayKey, type DealFacts,
 } from '../../rules/deals/index.js';
 import { calendarDate, calendarDateAt, daysElapsed, instantAt } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
 import { overdueNudgesKey } from '../reports/index.js';
+import { createStageNames, type StageNames } from '../stage-names.js';
 import { createDealsState, type DealsState } from './state.js';
 import { dealsTexts, type DealsTexts } from './texts.js';
 import type { Actor } from '../../conversation/interaction.js';
@@ -86,8 +87,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
     return pipeline && deal.stageId ? findStage(pipeline, deal.stageId) : undefined;
   };
   const stagesWithRole = (role: StageRole) => rules.pipelines.flatMap((p) => p.stages.filter((s) => s.role === role));
-  const stageName = (pipeline: PipelineConfig | undefined, stageId: string) =>
-    (pipeline && findStage(pipeline, stageId)?.name) || stageId;
+  const stageNames = createStageNames({ crm: deps.crm, rules, log });
   const dealLink = (id: number) => `${deps.portalUrl}/crm/deal/details/${id}/`;
   const isOpen = (deal: Deal) => deal.stageSemantic === 'process' && deal.closed !== true;
 
@@ -131,24 +131,24 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
 
   // ---------- message parts ----------
 
-  function essentials(deal: Deal, locale: Locale, texts: Texts, manager: string): string[] {
-    const pipeline = pipelineOf(deal);
+  function essentials(names: StageNames, deal: Deal, locale: Locale, texts: Texts, manager: string): string[] {
     return [
       `**${texts.deal} #${deal.id}**: ${deal.title ?? ''}`.trimEnd(),
-      `${texts.stage}: ${deal.stageId ? stageName(pipeline, deal.stageId) : '—'}${isOpen(deal) ? '' : ` (${texts.closed})`}`,
+      `${texts.stage}: ${deal.stageId ? names.deal(deal.stageId) : '—'}${isOpen(deal) ? '' : ` (${texts.closed})`}`,
       `${texts.amount}: ${money(deal, deal.opportunity ?? 0, locale)}`,
       `${texts.manager}: ${manager}`,
     ];
   }
 
   /** The buttons a deal offers in its current stage: allowed moves, approval, reject, snooze, open. */
-  function stageButtons(deal: Deal, texts: Texts, options: { snooze?: boolean } = {}): Button[][] {
+  function stageButtons(names: StageNames, deal: Deal, texts: Texts, options: { snooze?: boolean } = {}): Button[][] {
     const pipeline = pipelineOf(deal);
     const stage = stageOf(deal);
     const rows: Button[][] = [];
     if (pipeline && stage && isOpen(deal)) {
-      const moves = allowedTransitions(pipeline, stage.id).filter((s) => s.role !== 'lost');
-      for (const target of moves) rows.push([actionButton(`➡️ ${target.name ?? target.id}`, encodeCallback('deal.move', deal.id, target.id))]);
+      // Out of a contract approval stage the forward moves are the approver's, never the manager's own buttons.
+      const moves = managerTransitions(pipeline, stage.id).filter((s) => s.role !== 'lost');
+      for (const target of moves) rows.push([actionButton(`➡️ ${names.deal(target.id)}`, encodeCallback('deal.move', deal.id, target.id))]);
       if (stage.role === 'contract_approval' || stage.role === 'rework') {
         rows.push([actionButton(texts.btnSendApproval, encodeCallback('deal.send_approval', deal.id))]);
       }
@@ -164,8 +164,9 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
   async function card(deal: Deal, locale: Locale, note?: string): Promise<ChatMessage> {
     const texts = dealsTexts[locale];
     const manager = await personName(deal.assignedById);
-    const lines = [...(note ? [note, ''] : []), texts.cardTitle, ...essentials(deal, locale, texts, manager)];
-    return { text: lines.join('\n'), buttons: stageButtons(deal, texts, { snooze: true }) };
+    const names = await stageNames.load();
+    const lines = [...(note ? [note, ''] : []), texts.cardTitle, ...essentials(names, deal, locale, texts, manager)];
+    return { text: lines.join('\n'), buttons: stageButtons(names, deal, texts, { snooze: true }) };
   }
 
   function outcomeMessage(deal: Deal, locale: Locale, outcome: string, buttons: Button[][] = []): ChatMessage {
@@ -241,20 +242,44 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       return { toast: texts.askField(label), message: { text: `**${texts.deal} #${deal.id}**: ${deal.title ?? ''}\n${texts.askFieldText(label, format)}` } };
     }
     const from = deal.stageId!;
+    const names = await stageNames.load();
     await deps.crm.updateDeal(deal.id, { STAGE_ID: target.id });
-    await timeline(deal.id, dealsTexts.ru.timelineMoved(stageName(pipeline, from), stageName(pipeline, target.id), actor.name));
+    await timeline(deal.id, dealsTexts.ru.timelineMoved(names.deal(from), names.deal(target.id), actor.name));
     await state.setView(deal.id, { stageId: target.id, assignedById: deal.assignedById! });
     const now = deps.clock();
-    return { toast: texts.done, message: outcomeMessage(deal, locale, outcomeText(actor.name, when(now, locale), stageName(pipeline, target.id))) };
+    return { toast: texts.done, message: outcomeMessage(deal, locale, outcomeText(actor.name, when(now, locale), names.deal(target.id))) };
   }
 
-  function targetAllowed(deal: Deal, targetId: string): StageConfig | null {
+  /**
+   * The stage a press may move the deal to, or why not. A manager's own moves come from the rules file's `next`;
+   * out of a contract approval stage the forward move is taken only once this stay's round was approved (the
+   * approver's press moves it, or leaves the move to the manager when required fields are still empty).
+   */
+  async function moveTarget(deal: Deal, targetId: string): Promise<{ stage: StageConfig } | { refusal: 'not_allowed' | 'needs_approval' }> {
     const pipeline = pipelineOf(deal);
-    if (!pipeline || !deal.stageId) return null;
-    return allowedTransitions(pipeline, deal.stageId).find((s) => s.id === targetId) ?? null;
+    const current = stageOf(deal);
+    if (!pipeline || !current) return { refusal: 'not_allowed' };
+    const own = managerTransitions(pipeline, current.id).find((s) => s.id === targetId);
+    if (own) return { stage: own };
+    if (current.role !== 'contract_approval') return { refusal: 'not_allowed' };
+    const approved = approvalTarget(pipeline, current.id);
+    if (!approved || approved.id !== targetId) return { refusal: 'not_allowed' };
+    const facts = factsOf(deal);
+    const approval = await state.approval(deal.id);
+    if (facts && approval?.status === 'approved' && approval.stay === stageStayKey(facts)) return { stage: approved };
+    return { refusal: 'needs_approval' };
   }
 
   const refused = (locale: Locale): ActionOutcome => ({ toast: dealsTexts[locale].notAllowedMove, alert: true });
+
+  function refusedMove(deal: Deal, refusal: 'not_allowed' | 'needs_approval', locale: Locale): ActionOutcome {
+    if (refusal === 'not_allowed') return refused(locale);
+    const texts = dealsTexts[locale];
+    return {
+      toast: texts.approvalRequired, alert: true,
+      message: outcomeMessage(deal, locale, texts.approvalRequired, [[actionButton(texts.btnSendApproval, encodeCallback('deal.send_approval', deal.id))]]),
+    };
+  }
 
   function validateFieldText(type: 'text' | 'date' | 'number' | undefined, raw: string): string | number | null {
     const text = raw.trim();
@@ -419,6 +444,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       filter: { STAGE_SEMANTIC_ID: 'P', '@STAGE_ID': stages.map((s) => s.id), '<MOVED_TIME': cutoff(now, minDays) },
       select: selectFields(),
     });
+    const names = await stageNames.load();
     const org = await deps.directory.org();
     const intents: NotificationIntent[] = [];
     // Deals past their stage's threshold, per manager, snoozed or not: the "overdue nudges" column of /report.
@@ -444,8 +470,8 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
           intents.push({
             recipient: decision.recipient, kind: 'deal.stuck', entity: { type: 'deal', id: deal.id }, key: decision.dedupeKey,
             message: both((locale, texts) => ({
-              text: [texts.stuckTitle(days, decision.thresholdDays), ...essentials(deal, locale, texts, manager)].join('\n'),
-              buttons: stageButtons(deal, texts, { snooze: true }),
+              text: [texts.stuckTitle(days, decision.thresholdDays), ...essentials(names, deal, locale, texts, manager)].join('\n'),
+              buttons: stageButtons(names, deal, texts, { snooze: true }),
             })),
             digestLine: both((_locale, texts) => `#${deal.id} ${deal.title ?? ''} — ${texts.daysInStage(days)}`),
           });
@@ -458,7 +484,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
             intents.push({
               recipient, kind: 'escalation', entity: { type: 'deal', id: deal.id }, key: decision.dedupeKey,
               message: both((locale, texts) => ({
-                text: [texts.escalationTitle(decision.level, manager, days), ...essentials(deal, locale, texts, manager)].join('\n'),
+                text: [texts.escalationTitle(decision.level, manager, days), ...essentials(names, deal, locale, texts, manager)].join('\n'),
                 buttons: [[urlButton(texts.btnOpen, dealLink(deal.id))]],
               })),
             });
@@ -498,6 +524,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       filter: { STAGE_SEMANTIC_ID: 'P', '@STAGE_ID': stages.map((s) => s.id), '<MOVED_TIME': cutoff(now, rules.thresholds.paymentWaitDays) },
       select: selectFields(),
     });
+    const names = await stageNames.load();
     for (const deal of items) {
       const facts = factsOf(deal);
       if (!facts) continue;
@@ -514,7 +541,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
         recipient: followUp.recipient, kind: 'deal.payment', entity: { type: 'deal', id: deal.id }, key: followUp.dedupeKey,
         message: both((locale, texts) => ({
           text: [texts.paymentTitle, texts.paymentBody(formatMoney(followUp.remaining, followUp.currency, locale), formatMoney(followUp.paid, followUp.currency, locale)),
-            ...essentials(deal, locale, texts, manager)].join('\n'),
+            ...essentials(names, deal, locale, texts, manager)].join('\n'),
           buttons: paymentButtons(deal, locale, texts, now),
         })),
         digestLine: both((locale) => `#${deal.id} ${deal.title ?? ''} — ${formatMoney(followUp.remaining, followUp.currency, locale)}`),
@@ -528,6 +555,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
     const { items } = await deps.crm.listDeals({
       filter: { STAGE_SEMANTIC_ID: 'P', '@STAGE_ID': stages.map((s) => s.id) }, select: selectFields(),
     });
+    const names = await stageNames.load();
     for (const deal of items) {
       const facts = factsOf(deal);
       if (!facts) continue;
@@ -553,8 +581,8 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
         recipient: facts.assignedById, kind: 'deal.unpaid', entity: { type: 'deal', id: deal.id }, key: `${stay}:unpaid`,
         message: both((locale, texts) => ({
           text: [texts.unpaidResultsTitle, texts.paymentBody(money(deal, remaining, locale), money(deal, remainingOf(deal).paid, locale)),
-            ...essentials(deal, locale, texts, manager)].join('\n'),
-          buttons: stageButtons(deal, texts),
+            ...essentials(names, deal, locale, texts, manager)].join('\n'),
+          buttons: stageButtons(names, deal, texts),
         })),
       });
     }
@@ -611,13 +639,13 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
         if ('outcome' in fresh) return fresh.outcome;
         // A second press of the same move (double tap) finds the deal already there.
         if (fresh.deal.stageId === target) return { toast: dealsTexts[locale].alreadyDone, message: await card(fresh.deal, locale) };
-        const stage = targetAllowed(fresh.deal, target);
-        if (!stage) {
-          log.warn({ dealId, target, actor: actor.b24UserId, from: fresh.deal.stageId }, 'refused: transition not allowed');
-          return refused(locale);
+        const allowed = await moveTarget(fresh.deal, target);
+        if ('refusal' in allowed) {
+          log.warn({ dealId, target, actor: actor.b24UserId, from: fresh.deal.stageId, reason: allowed.refusal }, 'refused: transition not allowed');
+          return refusedMove(fresh.deal, allowed.refusal, locale);
         }
-        if (stage.role === 'lost') return statusPicker(fresh.deal, locale);
-        return continueMove(fresh.deal, stage, actor, locale, conversation, dealsTexts[locale].movedOutcome);
+        if (allowed.stage.role === 'lost') return statusPicker(fresh.deal, locale);
+        return continueMove(fresh.deal, allowed.stage, actor, locale, conversation, dealsTexts[locale].movedOutcome);
       });
     },
 
@@ -625,8 +653,9 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       return state.withDealLock(dealId, async () => {
         const fresh = await freshDeal(dealId, locale);
         if ('outcome' in fresh) return fresh.outcome;
-        const stage = targetAllowed(fresh.deal, target);
-        if (!stage) return refused(locale);
+        const allowed = await moveTarget(fresh.deal, target);
+        if ('refusal' in allowed) return refusedMove(fresh.deal, allowed.refusal, locale);
+        const stage = allowed.stage;
         const field = requiredFieldsFor(pipelineOf(fresh.deal)!, stage.id, fresh.deal.fields)[0];
         const input = field ? rules.deals.fieldInputs[field] : undefined;
         const option = input?.type === 'choice' ? input.options.find((o) => o.id === optionId) : undefined;
@@ -756,19 +785,20 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
         const current = (await state.approval(dealId))!;
         await state.setApproval(dealId, { ...current, status: 'approved', by: actor.name, at: now.toISOString() });
         await timeline(dealId, dealsTexts.ru.timelineApproved(round, actor.name));
-        const target = allowedTransitions(pipeline, stage.id).find((s) => s.role !== 'rework' && s.role !== 'lost');
+        const target = approvalTarget(pipeline, stage.id);
         const missing = target ? requiredFieldsFor(pipeline, target.id, deal.fields) : [];
         if (target && missing.length === 0) {
           await deps.crm.updateDeal(dealId, { STAGE_ID: target.id });
           await state.setView(dealId, { stageId: target.id, assignedById: deal.assignedById! });
         }
+        const names = await stageNames.load();
         const fieldNames = (locale: Locale) => missing.map((f) => rules.deals.fieldInputs[f]?.label?.[locale] ?? f).join(', ');
         await deps.outbox.enqueue({
           recipient: deal.assignedById!, kind: 'deal.approval.result', entity: { type: 'deal', id: dealId },
           key: `deal:${dealId}:approval:${round}:approved`,
           message: both((l, t) => outcomeMessage(deal, l,
             [t.approvedManager(actor.name, round), ...(missing.length > 0 ? [t.approvedButFields(fieldNames(l))] : [])].join('\n'),
-            target && missing.length > 0 ? [[actionButton(`➡️ ${target.name ?? target.id}`, encodeCallback('deal.move', dealId, target.id))]] : [])),
+            target && missing.length > 0 ? [[actionButton(`➡️ ${names.deal(target.id)}`, encodeCallback('deal.move', dealId, target.id))]] : [])),
         });
         const summary = await approvalSummary(deal, round, locale);
         return { toast: texts.done, message: { text: `${summary}\n\n${texts.approvedBy(actor.name, when(now, locale))}`, buttons: [[urlButton(texts.btnOpen, dealLink(dealId))]] } };
@@ -833,11 +863,14 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
         await state.clearAwaiting(conversation);
         const fresh = await freshDeal(awaiting.dealId, locale);
         if ('outcome' in fresh) return { reply: fresh.outcome.message ?? { text: fresh.outcome.toast } };
-        const stage = targetAllowed(fresh.deal, awaiting.target);
-        if (!stage) return { reply: { text: texts.notAllowedMove } };
+        const allowed = await moveTarget(fresh.deal, awaiting.target);
+        if ('refusal' in allowed) {
+          const refusal = refusedMove(fresh.deal, allowed.refusal, locale);
+          return { reply: refusal.message ?? { text: refusal.toast } };
+        }
         await deps.crm.updateDeal(awaiting.dealId, { [awaiting.field]: value });
         const deal = { ...fresh.deal, fields: { ...fresh.deal.fields, [awaiting.field]: value } };
-        const outcome = await continueMove(deal, stage, actor, locale, conversation, texts.movedOutcome);
+        const outcome = await continueMove(deal, allowed.stage, actor, locale, conversation, texts.movedOutcome);
         const label = input?.label?.[locale] ?? awaiting.field;
         const message = outcome.message ?? { text: outcome.toast };
         return { reply: { ...message, text: `${texts.fieldSaved(label)}\n${message.text}` } };

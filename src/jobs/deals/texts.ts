@@ -59,6 +59,8 @@ export interface DealsTexts {
   fieldSaved(field: string): string;
   staleRefreshed: string;
   notAllowedMove: string;
+  /** A forward move out of the contract approval stage pressed before the contract was approved. */
+  approvalRequired: string;
   done: string;
   alreadyDone: string;
   cardTitle: string;
@@ -97,7 +99,7 @@ const ru: DealsTexts = {
   timelineApproved: (round, who) => `DealPilot: договор согласован, раунд ${round} (${who}).`,
   timelineDeclined: (round, who, comment) => `DealPilot: договор отклонён, раунд ${round} (${who}). Комментарий: ${comment}`,
   timelineRejected: (status, reason, who) => `DealPilot: сделка закрыта как проигранная (${who}). Статус: ${status}. Причина: ${reason}.`,
-  timelineMoved: (from, to, who) => `DealPilot: стадия ${from} → ${to} (${who}).`,
+  timelineMoved: (from, to, who) => `DealPilot: стадия «${from}» → «${to}» (${who}).`,
   btnSnooze: (d) => `⏰ Отложить на ${d} дн.`,
   btnReject: '❌ Отказ',
   btnClientRefuses: '❌ Клиент отказывается',
@@ -123,6 +125,7 @@ const ru: DealsTexts = {
   fieldSaved: (field) => `Поле «${field}» сохранено.`,
   staleRefreshed: 'Сделка изменилась, показываю актуальное состояние.',
   notAllowedMove: 'Этот переход не разрешён.',
+  approvalRequired: 'Дальше сделка идёт только после согласования договора руководителем. Отправьте договор на согласование.',
   done: 'Готово',
   alreadyDone: 'Уже сделано.',
   cardTitle: '📌 **Сделка сейчас**',
@@ -161,7 +164,7 @@ const en: DealsTexts = {
   timelineApproved: (round, who) => `DealPilot: contract approved, round ${round} (${who}).`,
   timelineDeclined: (round, who, comment) => `DealPilot: contract declined, round ${round} (${who}). Comment: ${comment}`,
   timelineRejected: (status, reason, who) => `DealPilot: deal closed as lost (${who}). Status: ${status}. Reason: ${reason}.`,
-  timelineMoved: (from, to, who) => `DealPilot: stage ${from} → ${to} (${who}).`,
+  timelineMoved: (from, to, who) => `DealPilot: stage "${from}" → "${to}" (${who}).`,
   btnSnooze: (d) => `⏰ Snooze ${d} d`,
   btnReject: '❌ Reject',
   btnClientRefuses: '❌ Client refuses',
@@ -187,6 +190,7 @@ const en: DealsTexts = {
   fieldSaved: (field) => `"${field}" saved.`,
   staleRefreshed: 'The deal has changed; showing its current state.',
   notAllowedMove: 'This transition is not allowed.',
+  approvalRequired: 'The deal moves on only once the supervisor approves the contract. Send the contract for approval.',
   done: 'Done',
   alreadyDone: 'Already done.',
   cardTitle: '📌 **The deal now**',

@@ -11,6 +11,7 @@ import { addWorkingHours, daysElapsed } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
 import { batchAll, readLeadFacts, readManagerFacts, routablePeople } from './facts.js';
 import { LEAD_TEXTS } from './texts.js';
+import { createStageNames } from '../stage-names.js';
 import { releaseLock, withRedisLock } from '../../infra/lua.js';
 
 export const LEADS_QUEUE = 'leads';
@@ -87,6 +88,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
   const key = (...parts: (string | number)[]) => `${deps.prefix}:leads:${parts.join(':')}`;
   const cursor = createScanCursor(redis, 'leads.waiting', { keyPrefix: deps.prefix });
   const leadUrl = (id: number) => `${deps.portalUrl}/crm/lead/details/${id}/`;
+  const stageNames = createStageNames({ crm, rules, log });
 
   async function nameOf(userId: number): Promise<string> {
     const user = (await crm.getUsers({ includeInactive: true })).find((u) => u.id === userId);
@@ -364,7 +366,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
     const answers = await batchAll(crm, Object.fromEntries(owned.map((l) => [`l${l.id}`,
       ['tasks.task.list', { filter: { UF_CRM_TASK: `L_${l.id}`, '<REAL_STATUS': 4 }, select: ['ID'] }] as const])));
     const org = await directory.org();
-    const statuses = await crm.getStatuses({ entityId: 'STATUS' });
+    const names = await stageNames.load();
     const notified: number[] = [];
     for (const lead of owned) {
       const entry = answers[`l${lead.id}`];
@@ -380,7 +382,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
       const fresh = await redis.set(key('stuck', lead.id, stay), '1', 'PX', 365 * DAY_MS, 'NX');
       if (fresh !== 'OK') continue;
       const manager = await nameOf(lead.assignedById!);
-      const status = statuses.find((s) => s.statusId === lead.statusId)?.name ?? lead.statusId ?? '';
+      const status = lead.statusId ? names.lead(lead.statusId) : '';
       try {
         await outbox.enqueue({
           recipient: supervisor, kind: 'lead.stuck', entity: { type: 'lead', id: lead.id }, key: `lead.stuck:${lead.id}:${stay}`,
