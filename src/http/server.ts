@@ -3,6 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from '../log.js';
 import { maskSecrets } from '../infra/secrets.js';
 import { withinDeadline } from '../infra/timing.js';
+import { isRecord } from '../infra/values.js';
 
 /** A named readiness probe; a check that throws or exceeds its time counts as not ready. */
 export interface ReadinessCheck {
@@ -26,6 +27,20 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<boole
 }
 
 /**
+ * A request the client got wrong, as the body parsers report it (http-errors with a 4xx `status` and `expose`):
+ * malformed JSON or form, a body over the route's limit, an unknown charset. Answered with a short JSON error —
+ * never a 500, never a stack.
+ */
+export function clientErrorOf(error: unknown): { status: number; error: string } | null {
+  if (!isRecord(error)) return null;
+  const status = typeof error.status === 'number' ? error.status : error.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499 || error.expose === false) return null;
+  if (status === 413) return { status, error: 'body too large' };
+  if (status === 415) return { status, error: 'unsupported body encoding' };
+  return { status: 400, error: 'malformed body' };
+}
+
+/**
  * The process's HTTP edge: /healthz (alive), /readyz (dependencies), plus routes mounted by the app
  * (Telegram webhook, Bitrix24 events, metrics, queue dashboard). One error boundary logs and answers 500.
  */
@@ -42,7 +57,16 @@ export function createHttpServer(options: { log: Logger; readiness: ReadinessChe
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
   options.mount?.(app);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const client = clientErrorOf(error);
+    if (client) {
+      options.log.info({ status: client.status, path: maskSecrets(req.path) }, `http request refused: ${client.error}`);
+      if (!res.headersSent) res.status(client.status).json({ error: client.error });
+      return;
+    }
     options.log.error({ err: error, path: maskSecrets(req.path) }, 'http handler failed');
     if (!res.headersSent) res.status(500).json({ error: 'internal error' });
   });
