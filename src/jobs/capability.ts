@@ -8,6 +8,7 @@ import type { IdentityStore } from '../identity/store.js';
 import type { Logger } from '../log.js';
 import type { Outbox } from '../outbox/index.js';
 import type { JobDefinition } from './runtime.js';
+import type { CrmWrites } from './crm-writes.js';
 
 /** What every capability (leads, deals, birthdays, report) is built from. No grammY here: bot glue lives in src/bot. */
 export interface CapabilityDeps {
@@ -25,6 +26,8 @@ export interface CapabilityDeps {
   clock: () => Date;
   /** Base URL of the portal for "Open in Bitrix24" links, e.g. https://acme.bitrix24.ru */
   portalUrl: string;
+  /** Audit comments and tasks written exactly once (built by createCapabilities; a capability built alone makes its own). */
+  writes?: CrmWrites;
 }
 
 export interface Capability {

@@ -1,4 +1,4 @@
-import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
+import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type MinimalJob } from 'bullmq';
 import type { Logger } from '../log.js';
 import { maskSecrets } from '../infra/secrets.js';
 import { createRunningSet } from '../infra/running.js';
@@ -37,6 +37,21 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { age: 24 * 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
+
+/** Longest pause between two attempts of a job with `backoff: {type: 'capped'}`. */
+export const CAPPED_BACKOFF_MAX_MS = 60_000;
+
+/**
+ * `backoff: {type: 'capped', delay}`: exponential from `delay`, never more than a minute apart, ±20 % jitter — for
+ * steps that must be finished soon after a dependency (the portal) answers again, however long it was away.
+ */
+export function cappedBackoff(attemptsMade: number, type?: string, _error?: Error, job?: MinimalJob): number {
+  if (type !== 'capped') return 0;
+  const opts = job?.opts.backoff;
+  const base = typeof opts === 'object' && opts.delay ? opts.delay : 1_000;
+  const raw = Math.min(CAPPED_BACKOFF_MAX_MS, base * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(raw * (0.8 + Math.random() * 0.4));
+}
 
 export function createJobRuntime(options: {
   connection: ConnectionOptions;
@@ -89,7 +104,7 @@ export function createJobRuntime(options: {
           const definition = names.get(job.name);
           if (!definition) throw new Error(`no processor for job ${queueName}/${job.name}`);
           return running.track(() => definition.process(job));
-        }, { connection: options.connection, prefix, concurrency });
+        }, { connection: options.connection, prefix, concurrency, settings: { backoffStrategy: cappedBackoff } });
         worker.on('failed', (job, error) => {
           options.log.warn({ queue: queueName, job: job?.name, jobId: job?.id, attempts: job?.attemptsMade, err: error },
             maskSecrets(`job failed: ${error.message}`));

@@ -54,6 +54,27 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
     expect(env.bitrix.store.dealStageHistory(id).map((h) => h.STAGE_ID)).toEqual(['UC_CONTRACT', 'PREPAYMENT_INVOICE']);
   });
 
+  it('the audit comment of a stage move is written once when the portal fails it (500) or loses its answer', async () => {
+    const comments = (id: number) => env.bitrix.store.listTimelineComments({ entityType: 'deal', entityId: id });
+    for (const fault of ['500', 'lost'] as const) {
+      const id = addDeal(env, { title: `Audit ${fault} deal`, stageId: 'NEW', daysAgo: 3 });
+      const nudge = await nudgeFor(`Audit ${fault} deal`);
+      if (fault === '500') env.bitrix.faults.failNext('crm.timeline.comment.add', 1, { status: 500, error: 'INTERNAL_SERVER_ERROR', description: 'Internal error' });
+      else env.bitrix.faults.loseAnswerNext('crm.timeline.comment.add', 1);
+      const answer = await press(env, MANAGER, nudge.messageId!, '➡️ Коммерческое предложение');
+      expect(answer.text).toBe('Готово');
+      expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('PREPARATION');
+      const deadline = Date.now() + 10_000;
+      while (comments(id).length === 0 || (fault === 'lost' && !env.bitrix.callLog.some((c) => c.method === 'crm.timeline.comment.list'))) {
+        if (Date.now() > deadline) throw new Error(`no audit comment after the ${fault} fault`);
+        await settle(50);
+      }
+      await settle(500);
+      expect(comments(id)).toHaveLength(1);
+      expect(comments(id)[0]!.COMMENT).toContain('«Новая» → «Коммерческое предложение»');
+    }
+  });
+
   it('closes a deal as lost with a two-level reason: both fields, the lost stage and a timeline comment', async () => {
     const id = addDeal(env, { title: 'Reject deal', stageId: 'PREPARATION', daysAgo: 6 });
     const nudge = await nudgeFor('Reject deal');

@@ -3,7 +3,7 @@ import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
 import { birthdayFieldsOf, dealsOfContact } from '../birthdays/support.js';
 import { MANAGER, OTHER_MANAGER, startScenario, type Scenario } from './environment.js';
 import { MESSENGERS, type SeenMessage } from './messengers.js';
-import { crmWrites, sendPortalEvents, writeUnanswered } from './support-extra.js';
+import { auditComments, crmWrites, sendPortalEvents, writeUnanswered } from './support-extra.js';
 
 const MANAGER_NAME = 'Сергей Петров';
 const CHECK = DEMO.stages.birthdayCheck;
@@ -29,8 +29,7 @@ describe.each([...MESSENGERS, 'bitrix24-push'] as const)('birthday manual check 
     expect(deals).toHaveLength(1);
     return deals[0]!;
   };
-  const auditOf = (contactId: number) =>
-    s.env.bitrix.store.listTimelineComments({ entityType: 'contact', entityId: contactId }).map((c) => c.COMMENT);
+  const auditOf = (contactId: number) => auditComments(s.env, 'contact', contactId);
 
   it('a date that disagrees with the text: the manager picks the text\'s date by a button and it is written to the contact', async () => {
     const { env, chat } = s;

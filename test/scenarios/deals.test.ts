@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDeal, MANAGER, MOSCOW_HEAD, OTHER_MANAGER, settle, startScenario, type Scenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
-import { crmWrites } from './support-extra.js';
+import { auditComments, crmWrites } from './support-extra.js';
 import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
 import { readRulesFile } from '../../src/config/load.js';
 
@@ -39,7 +39,7 @@ describe.each([...MESSENGERS, 'bitrix24-push'] as const)('deals in %s', (messeng
     const moved = await chat.waitFor(MANAGER, (m) => m.messageId === nudge.messageId && m.text.includes('Переведена'));
     expect(moved.text).toContain('«Коммерческое предложение»');
     expect(rawStageIds(moved.text)).toEqual([]);
-    const audit = env.bitrix.store.listTimelineComments({ entityType: 'deal', entityId: id }).map((c) => c.COMMENT);
+    const audit = auditComments(env, 'deal', id);
     expect(audit.at(-1)).toContain('«Новая» → «Коммерческое предложение»');
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('PREPARATION');
     expect(env.bitrix.store.dealStageHistory(id).map((h) => h.STAGE_ID)).toEqual(['NEW', 'PREPARATION']);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
 import { ACCOUNT_MANAGER, MANAGER, startScenario, type Scenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
-import { absentWhile, crmWrites, leadFields, sendPortalEvents } from './support-extra.js';
+import { absentWhile, auditComments, crmWrites, leadFields, sendPortalEvents } from './support-extra.js';
 
 // Sergey Petrov (10) is the demo's first Moscow manager; his colleagues 11 and 12 share the energy-keywords pool.
 const MANAGER_NAME = 'Сергей Петров';
@@ -26,7 +26,7 @@ describe.each([...MESSENGERS, 'bitrix24-push'] as const)('leads in %s', (messeng
   afterAll(() => s?.env.stop());
 
   const lead = (id: number) => s.env.bitrix.store.getLead(id)!;
-  const commentsOf = (id: number) => s.env.bitrix.store.listTimelineComments({ entityType: 'lead', entityId: id }).map((c) => c.COMMENT);
+  const commentsOf = (id: number) => auditComments(s.env, 'lead', id);
   const tasksOf = (id: number) => s.env.bitrix.store.listTasks().filter((t) => t.ufCrmTask.includes(`L_${id}`));
   /** An energy lead arrives while MANAGER's pool colleagues are away, so the rules give it to MANAGER. */
   const routedToManager = (fields: Parameters<typeof leadFields>[0]) => absentWhile(s.env, ENERGY_COLLEAGUES, async () => {

@@ -84,3 +84,15 @@ export async function addTeam(env: SandboxEnvironment, team: {
   await env.app.crm.getUsers({ refresh: true });
   await env.app.crm.getDepartments({ refresh: true });
 }
+
+/**
+ * An entity's audit comments as people read them: each must end with its once-marker line (`dp:<12 hex>`, how
+ * a retry finds it instead of writing it twice), which is stripped here.
+ */
+export function auditComments(env: SandboxEnvironment, entityType: 'lead' | 'deal' | 'contact', entityId: number): string[] {
+  return env.bitrix.store.listTimelineComments({ entityType, entityId }).map((c) => {
+    const match = /\ndp:[0-9a-f]{12}$/.exec(c.COMMENT);
+    if (!match) throw new Error(`audit comment ${c.ID} has no once-marker: ${c.COMMENT}`);
+    return c.COMMENT.slice(0, match.index);
+  });
+}

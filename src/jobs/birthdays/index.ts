@@ -17,6 +17,7 @@ import {
 import { calendarDateAt, parseIsoDate, sameDate, toIso, type CalendarDate } from '../../rules/time/calendar-date.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
 import type { JobDefinition } from '../runtime.js';
+import { createCrmWrites } from '../crm-writes.js';
 import { createRecordStore, type ChildEntity, type ChildRecord, type RecordStore } from './records.js';
 import { birthdayTexts, bothLocales, formatDay, isoCompact, NOT_RELEVANT_REASONS, type NotRelevantReason } from './texts.js';
 import type { Actor } from '../../conversation/interaction.js';
@@ -127,9 +128,11 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
     return `${deps.portalUrl}/crm/deal/details/${dealId}/`;
   }
 
-  async function comment(entity: ChildEntity, id: number, text: string): Promise<void> {
+  const writes = deps.writes ?? createCrmWrites(deps);
+  /** An audit note, once per `step` (a retry after a lost answer finds it instead of writing it again). */
+  async function comment(entity: ChildEntity, id: number, step: string, text: string): Promise<void> {
     try {
-      await crm.addTimelineComment({ entityType: entity, entityId: id, comment: text });
+      await writes.timelineComment(`${entity}:${id}:${step}`, { entityType: entity, entityId: id, comment: text });
     } catch (error) {
       // The audit note must not undo an applied action.
       log.warn({ err: error, entity, id }, 'timeline comment failed');
@@ -309,7 +312,7 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
       await records.update(record.id, { [records.fields.date]: toIso(date), [records.fields.text]: '' });
       await crm.updateDeal(checkDealId, { ...(checkDoneStage ? { STAGE_ID: checkDoneStage.id } : { CLOSED: 'Y' }) });
       await redis.del(key('check', checkDealId), key('open', record.entity, record.id));
-      await comment(record.entity, record.id, birthdayTexts.ru.auditResolved(formatDay(date, 'ru'), actor.name));
+      await comment(record.entity, record.id, `birthday-check:${checkDealId}:resolved`, birthdayTexts.ru.auditResolved(formatDay(date, 'ru'), actor.name));
       log.info({ checkDealId, entity: record.entity, id: record.id, date: toIso(date), actor: actor.b24UserId, choice: choice.kind },
         'birthday check resolved');
       return say(true, t.resolved(record.label, formatDay(date, locale)));
@@ -470,7 +473,7 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
     const deal = await partyDealStillNew(dealId);
     if (!deal) return say(false, t.partyClosed);
     if (partyInWorkStage) await crm.updateDeal(dealId, { STAGE_ID: partyInWorkStage.id });
-    await comment('deal', dealId, birthdayTexts.ru.auditTaken(actor.name));
+    await comment('deal', dealId, 'party:taken', birthdayTexts.ru.auditTaken(actor.name));
     return say(true, t.taken(deal.title ?? `#${dealId}`, actor.name));
   }
 
@@ -489,7 +492,7 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
     const deal = await partyDealStillNew(dealId);
     if (!deal) return say(false, t.partyClosed);
     await crm.updateDeal(dealId, { ...(partyLostStage ? { STAGE_ID: partyLostStage.id } : { CLOSED: 'Y' }) });
-    await comment('deal', dealId, birthdayTexts.ru.auditDismissed(birthdayTexts.ru.reasons[known], actor.name));
+    await comment('deal', dealId, 'party:dismissed', birthdayTexts.ru.auditDismissed(birthdayTexts.ru.reasons[known], actor.name));
     return say(true, t.dismissed(deal.title ?? `#${dealId}`, t.reasons[known], actor.name));
   }
 

@@ -14,6 +14,7 @@ import { calendarDate, calendarDateAt, daysElapsed, instantAt } from '../../rule
 import type { Capability, CapabilityDeps } from '../capability.js';
 import { overdueNudgesKey } from '../reports/index.js';
 import { createStageNames, type StageNames } from '../stage-names.js';
+import { createCrmWrites } from '../crm-writes.js';
 import { createDealsState, type DealsState } from './state.js';
 import { dealsTexts, type DealsTexts } from './texts.js';
 import type { Actor } from '../../conversation/interaction.js';
@@ -212,8 +213,12 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
     return { toast: texts.staleRefreshed, message: await card(deal, locale, texts.staleRefreshed) };
   }
 
-  async function timeline(dealId: number, comment: string): Promise<void> {
-    await deps.crm.addTimelineComment({ entityType: 'deal', entityId: dealId, comment });
+  const writes = deps.writes ?? createCrmWrites(deps);
+  /** The deal's current stay in its stage, as a step name: moves and rejections happen once per stay. */
+  const stayStep = (deal: Deal) => `stay:${deal.stageId ?? ''}@${deal.movedAt?.toISOString() ?? ''}`;
+  /** An audit comment, once per `step` of the deal (the stay or round it belongs to): a retry never repeats it. */
+  async function timeline(dealId: number, step: string, comment: string): Promise<void> {
+    await writes.timelineComment(`deal:${dealId}:${step}`, { entityType: 'deal', entityId: dealId, comment });
   }
 
   // ---------- stage moves with required fields ----------
@@ -244,7 +249,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
     const from = deal.stageId!;
     const names = await stageNames.load();
     await deps.crm.updateDeal(deal.id, { STAGE_ID: target.id });
-    await timeline(deal.id, dealsTexts.ru.timelineMoved(names.deal(from), names.deal(target.id), actor.name));
+    await timeline(deal.id, `${stayStep(deal)}:moved:${target.id}`, dealsTexts.ru.timelineMoved(names.deal(from), names.deal(target.id), actor.name));
     await state.setView(deal.id, { stageId: target.id, assignedById: deal.assignedById! });
     const now = deps.clock();
     return { toast: texts.done, message: outcomeMessage(deal, locale, outcomeText(actor.name, when(now, locale), names.deal(target.id))) };
@@ -364,7 +369,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
     const round = (previous?.round ?? 0) + 1;
     await state.setApproval(deal.id, { round, status: 'pending', stay: stageStayKey(facts) });
     await remember(current);
-    await timeline(deal.id, dealsTexts.ru.timelineSent(round, actorName));
+    await timeline(deal.id, `approval:${round}:${stageStayKey(facts)}:sent`, dealsTexts.ru.timelineSent(round, actorName));
     const approver = await approverOf(deal.assignedById);
     if (approver === null) {
       log.warn({ dealId: deal.id }, 'no supervisor to approve the contract');
@@ -563,18 +568,11 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
       if (remaining <= 0) continue;
       const stay = stageStayKey(facts);
       const manager = await personName(facts.assignedById);
-      // One chase task per stay; released when the portal refused it so the next scan tries again.
-      if (await state.claimOnce(`unpaid-task:${stay}`)) {
-        try {
-          await deps.crm.addTask({
-            title: dealsTexts.ru.unpaidResultsTask(deal.title ?? `#${deal.id}`), responsibleId: facts.assignedById,
-            description: dealsTexts.ru.unpaidResultsTaskBody(money(deal, remaining, 'ru')), crmBindings: [`D_${deal.id}`],
-          });
-        } catch (error) {
-          await state.releaseOnce(`unpaid-task:${stay}`);
-          throw error;
-        }
-      }
+      // One chase task per stay, however often the scan passes or the portal fails.
+      await writes.task(`deal:${deal.id}:${stay}:unpaid-task`, {
+        title: dealsTexts.ru.unpaidResultsTask(deal.title ?? `#${deal.id}`), responsibleId: facts.assignedById,
+        description: dealsTexts.ru.unpaidResultsTaskBody(money(deal, remaining, 'ru')), crmBindings: [`D_${deal.id}`],
+      });
       summary.unpaidResults += 1;
       await remember(deal);
       await deps.outbox.enqueue({
@@ -699,7 +697,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
         if (fields.rejectionStatus) update[fields.rejectionStatus] = status.id;
         if (fields.rejectionReason) update[fields.rejectionReason] = reason.id;
         await deps.crm.updateDeal(dealId, update);
-        await timeline(dealId, dealsTexts.ru.timelineRejected(status.label.ru, reason.label.ru, actor.name));
+        await timeline(dealId, `${stayStep(fresh.deal)}:rejected`, dealsTexts.ru.timelineRejected(status.label.ru, reason.label.ru, actor.name));
         await state.setView(dealId, { stageId: lost.id, assignedById: fresh.deal.assignedById! });
         return {
           toast: texts.done,
@@ -784,7 +782,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
         const now = deps.clock();
         const current = (await state.approval(dealId))!;
         await state.setApproval(dealId, { ...current, status: 'approved', by: actor.name, at: now.toISOString() });
-        await timeline(dealId, dealsTexts.ru.timelineApproved(round, actor.name));
+        await timeline(dealId, `approval:${round}:${current.stay}:approved`, dealsTexts.ru.timelineApproved(round, actor.name));
         const target = approvalTarget(pipeline, stage.id);
         const missing = target ? requiredFieldsFor(pipeline, target.id, deal.fields) : [];
         if (target && missing.length === 0) {
@@ -837,7 +835,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
             await state.setView(deal.id, { stageId: rework.id, assignedById: deal.assignedById! });
           }
           await state.setApproval(deal.id, { ...current, status: 'declined', by: actor.name, at: now.toISOString(), comment });
-          await timeline(deal.id, dealsTexts.ru.timelineDeclined(awaiting.round, actor.name, comment));
+          await timeline(deal.id, `approval:${awaiting.round}:${current.stay}:declined`, dealsTexts.ru.timelineDeclined(awaiting.round, actor.name, comment));
           await deps.outbox.enqueue({
             recipient: deal.assignedById!, kind: 'deal.approval.result', entity: { type: 'deal', id: deal.id },
             key: `deal:${deal.id}:approval:${awaiting.round}:declined`,

@@ -62,13 +62,6 @@ export function createDealsState(redis: Redis, prefix: string) {
     async clearAwaiting(conversation: string): Promise<void> {
       await redis.del(key('awaiting', conversation));
     },
-    /** True for the first caller only (e.g. one chase task per stage stay). */
-    async claimOnce(name: string, ttlSeconds = LONG_TTL_SECONDS): Promise<boolean> {
-      return (await redis.set(key('once', name), '1', 'EX', ttlSeconds, 'NX')) === 'OK';
-    },
-    async releaseOnce(name: string): Promise<void> {
-      await redis.del(key('once', name));
-    },
     /**
      * Serialises actions on one deal across processes (double presses, an event racing a scan). Waits for a
      * held lock up to about 10 s; the lock lapses by itself if its holder dies.

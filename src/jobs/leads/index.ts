@@ -12,6 +12,7 @@ import type { Capability, CapabilityDeps } from '../capability.js';
 import { batchAll, readLeadFacts, readManagerFacts, routablePeople } from './facts.js';
 import { LEAD_TEXTS } from './texts.js';
 import { createStageNames } from '../stage-names.js';
+import { createCrmWrites } from '../crm-writes.js';
 import { releaseLock, withRedisLock } from '../../infra/lua.js';
 
 export const LEADS_QUEUE = 'leads';
@@ -89,6 +90,9 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
   const cursor = createScanCursor(redis, 'leads.waiting', { keyPrefix: deps.prefix });
   const leadUrl = (id: number) => `${deps.portalUrl}/crm/lead/details/${id}/`;
   const stageNames = createStageNames({ crm, rules, log });
+  const writes = deps.writes ?? createCrmWrites(deps);
+  /** The lead's current stay in its status, as a step name: taking or rejecting happens once per stay. */
+  const stayStep = (lead: Lead) => `lead:${lead.id}:stay:${lead.statusId ?? ''}@${lead.movedAt?.toISOString() ?? ''}`;
 
   async function nameOf(userId: number): Promise<string> {
     const user = (await crm.getUsers({ includeInactive: true })).find((u) => u.id === userId);
@@ -191,8 +195,10 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
       await redis.set(recordKey, JSON.stringify(record), 'KEEPTTL', 'XX');
     };
     const task = record.task;
-    if (task) await step('task', () => crm.addTask({ ...task, deadline: new Date(task.deadline) }));
-    await step('comment', () => crm.addTimelineComment({ entityType: 'lead', entityId: leadId, comment: record.comment }));
+    // Each step has the owner change's identity: a retry after a lost answer finds what was written, never repeats it.
+    const stepKey = (name: FollowUpStep) => `lead:${leadId}:followup:${record.userId}@${record.at}:${name}`;
+    if (task) await step('task', () => writes.task(stepKey('task'), { ...task, deadline: new Date(task.deadline) }));
+    await step('comment', () => writes.timelineComment(stepKey('comment'), { entityType: 'lead', entityId: leadId, comment: record.comment }));
     await step('message', () => outbox.enqueue(record.intent));
     await redis.del(recordKey);
   }
@@ -418,7 +424,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
     if (lead.statusId === rules.leadStatuses.inWork) return { ok: true, message: done };
     if (!isOpen(lead) || lead.statusId !== rules.leadStatuses.new) return outdated(lead);
     await crm.updateLead(leadId, { STATUS_ID: rules.leadStatuses.inWork });
-    await crm.addTimelineComment({ entityType: 'lead', entityId: leadId, comment: LEAD_TEXTS.ru.auditTaken(actor) });
+    await writes.timelineComment(`${stayStep(lead)}:taken`, { entityType: 'lead', entityId: leadId, comment: LEAD_TEXTS.ru.auditTaken(actor) });
     return { ok: true, message: done };
   }
 
@@ -465,7 +471,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
     if (rules.fields.rejectionReason) fields[rules.fields.rejectionReason] = reason.id;
     await crm.updateLead(leadId, fields);
     const actor = await nameOf(actorId);
-    await crm.addTimelineComment({ entityType: 'lead', entityId: leadId,
+    await writes.timelineComment(`${stayStep(lead)}:rejected`, { entityType: 'lead', entityId: leadId,
       comment: LEAD_TEXTS.ru.auditRejected(actor, status.label.ru, reason.label.ru) });
     return {
       ok: true,

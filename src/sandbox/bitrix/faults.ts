@@ -20,7 +20,16 @@ export interface FailureRates {
   /** Share (0..1) never answered: the socket is held open ('hang') or destroyed ('destroy'). */
   timeout?: number;
   timeoutMode?: TimeoutMode;
+  /**
+   * Share (0..1) of requests that ACT and then lose their answer: what a client sees when a proxy times out after
+   * the portal wrote (a 504 page) or the connection drops. Decided after the method ran.
+   */
+  lostAnswer?: number;
+  lostAnswerMode?: LostAnswerMode;
 }
+
+/** How an answer is lost after the portal acted: a proxy's 504 Gateway Time-out page, or a dropped connection. */
+export type LostAnswerMode = '504' | 'destroy';
 
 export type FaultDecision =
   | { kind: 'none' }
@@ -35,8 +44,9 @@ export const EXPIRED_TOKEN_ERROR: InjectedError = {
 
 export class SandboxFaults {
   private latency: { min: number; max: number } = { min: 0, max: 0 };
-  private rates: Required<FailureRates> = { status503: 0, status500: 0, timeout: 0, timeoutMode: 'hang' };
+  private rates: Required<FailureRates> = { status503: 0, status500: 0, timeout: 0, timeoutMode: 'hang', lostAnswer: 0, lostAnswerMode: '504' };
   private scripted = new Map<string, Array<InjectedError>>();
+  private scriptedLost = new Map<string, LostAnswerMode[]>();
   private expired = false;
   private prng: Prng;
 
@@ -64,6 +74,26 @@ export class SandboxFaults {
     this.scripted.set(key, queue);
   }
 
+  /** The next `n` HTTP calls of `method` act, then lose their answer (504 page by default). */
+  loseAnswerNext(method: string, n: number, mode: LostAnswerMode = '504'): void {
+    const key = method.toLowerCase();
+    const queue = this.scriptedLost.get(key) ?? [];
+    for (let i = 0; i < n; i += 1) queue.push(mode);
+    this.scriptedLost.set(key, queue);
+  }
+
+  /** After `method` acted: whether (and how) its answer is lost — scripted first, then by the configured share. */
+  takeLostAnswer(method: string): LostAnswerMode | null {
+    const key = method.toLowerCase();
+    const queue = this.scriptedLost.get(key);
+    const scripted = queue?.shift();
+    if (queue && queue.length === 0) this.scriptedLost.delete(key);
+    if (scripted) return scripted;
+    // No roll unless the share is set, so seeded runs without it keep their sequence.
+    if (this.rates.lostAnswer <= 0) return null;
+    return this.prng.next() < this.rates.lostAnswer ? this.rates.lostAnswerMode : null;
+  }
+
   /** Every call answers 401 expired_token while on. */
   setExpiredToken(on: boolean): void {
     this.expired = on;
@@ -75,8 +105,9 @@ export class SandboxFaults {
 
   reset(): void {
     this.latency = { min: 0, max: 0 };
-    this.rates = { status503: 0, status500: 0, timeout: 0, timeoutMode: 'hang' };
+    this.rates = { status503: 0, status500: 0, timeout: 0, timeoutMode: 'hang', lostAnswer: 0, lostAnswerMode: '504' };
     this.scripted.clear();
+    this.scriptedLost.clear();
     this.expired = false;
   }
 

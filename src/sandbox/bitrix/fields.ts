@@ -171,6 +171,12 @@ export const STATUS_SCHEMA: Schema = {
   SORT: f('integer', 'Sort'), SEMANTICS: f('string', 'Semantics'), CATEGORY_ID: f('integer', 'Category'),
 };
 
+/** crm.timeline.comment.list rows. */
+export const TIMELINE_COMMENT_SCHEMA: Schema = {
+  ID: f('integer', 'ID'), CREATED: f('datetime', 'Created'), ENTITY_ID: f('integer', 'Entity'),
+  ENTITY_TYPE: f('string', 'Entity type'), AUTHOR_ID: f('integer', 'Author'), COMMENT: f('string', 'Comment'),
+};
+
 export const TASK_SCHEMA: Schema = {
   ID: f('integer', 'ID'), TITLE: f('string', 'Title'), DESCRIPTION: f('string', 'Description'),
   RESPONSIBLE_ID: f('user', 'Responsible'), CREATED_BY: f('user', 'Created by'), CREATED_DATE: f('datetime', 'Created'),

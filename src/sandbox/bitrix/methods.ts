@@ -7,7 +7,7 @@ import type { BitrixStore, SandboxTask, SandboxUser, StageDef } from './store.js
 import type { PortalTime } from './portal-time.js';
 import {
   CONTACT_SCHEMA, DEAL_HISTORY_SCHEMA, DEAL_SCHEMA, DEPARTMENT_SCHEMA, LEAD_HISTORY_SCHEMA, LEAD_SCHEMA,
-  STATUS_SCHEMA, TASK_SCHEMA, USER_SCHEMA, describeField, type MultiFieldValue, type Row, type Schema,
+  STATUS_SCHEMA, TASK_SCHEMA, TIMELINE_COMMENT_SCHEMA, USER_SCHEMA, describeField, type MultiFieldValue, type Row, type Schema,
 } from './fields.js';
 import { formatLegacy, formatTyped, projectRow, resolveSelect, runList, type ListPage } from './query.js';
 import { imbotMethods } from './imbot.js';
@@ -420,6 +420,21 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
     if (comment.trim() === '') throw new RestError(400, 'INVALID_ARG_VALUE', 'Empty comment');
     const author = Number(f.AUTHOR_ID ?? userId) || userId;
     return { result: store.addTimelineComment({ ENTITY_TYPE: entityType, ENTITY_ID: entityId, COMMENT: comment, AUTHOR_ID: author }) };
+  },
+
+  // The docs make ENTITY_ID and ENTITY_TYPE mandatory in the filter; the error a portal gives without them is a guess.
+  'crm.timeline.comment.list': (params, { store, time }) => {
+    const filter = param(params, 'filter');
+    const f = filter && typeof filter === 'object' && !Array.isArray(filter) ? filter as Params : {};
+    if (f.ENTITY_ID === undefined || f.ENTITY_TYPE === undefined) {
+      throw new RestError(400, 'INVALID_ARG_VALUE', 'ENTITY_ID and ENTITY_TYPE are required in filter');
+    }
+    const rows: Row[] = store.listTimelineComments({ entityType: String(f.ENTITY_TYPE), entityId: Number(f.ENTITY_ID) })
+      .map((c) => ({ ID: c.ID, CREATED: c.CREATED, ENTITY_ID: c.ENTITY_ID, ENTITY_TYPE: c.ENTITY_TYPE, AUTHOR_ID: c.AUTHOR_ID, COMMENT: c.COMMENT }));
+    const rest = Object.fromEntries(Object.entries(f).filter(([k]) => k !== 'ENTITY_ID' && k !== 'ENTITY_TYPE'));
+    const page = runList(rows, TIMELINE_COMMENT_SCHEMA, { filter: rest, order: param(params, 'order'), start: param(params, 'start') }, time);
+    const fields = resolveSelect(TIMELINE_COMMENT_SCHEMA, param(params, 'select'), ['*']);
+    return listResult(page, page.rows.map((row) => projectRow(row, TIMELINE_COMMENT_SCHEMA, fields, time, formatLegacy)));
   },
 
   'user.get': userGet,

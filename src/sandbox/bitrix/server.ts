@@ -246,6 +246,18 @@ export class SandboxHttpServer {
       this.deps.log.error({ err, method }, 'sandbox portal: method failed');
       return fail(new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
     }
+    const lost = this.deps.faults.takeLostAnswer(method);
+    if (lost) {
+      // The portal acted; the client never learns it.
+      record(lost === '504' ? 504 : 0, 'LOST_ANSWER');
+      if (lost === 'destroy') {
+        req.socket.destroy();
+      } else {
+        res.writeHead(504, { 'content-type': 'text/html' });
+        res.end('<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 Gateway Time-out</h1></center><hr><center>nginx</center></body></html>\n');
+      }
+      return;
+    }
     record(200);
     const body: Record<string, unknown> = { result: outcome.result };
     if (outcome.next !== undefined) body.next = outcome.next;
