@@ -8,6 +8,8 @@
  *   kind              marker                                   looked up with
  *   timeline comment  a last line `dp:<12 hex>` in COMMENT      crm.timeline.comment.list on that entity (newest first)
  *   task              a last line `dp:<12 hex>` in DESCRIPTION  tasks.task.list by RESPONSIBLE_ID, created since the attempt
+ *   deal              ORIGINATOR_ID=dealpilot, ORIGIN_ID=marker  crm.deal.list by those two fields (the fields the docs give
+ *                                                              integrations for records they create)
  *
  * Redis remembers per key whether an attempt began (`pending`) and, once the portal answered, the id (`done`).
  * A key with an attempt and no id is looked up before anything is created again; a key with an id is never
@@ -38,7 +40,12 @@ export class OnceBusyError extends Error {
 export interface OnceWriter {
   timelineComment(key: string, input: TimelineCommentInput): Promise<number>;
   task(key: string, input: TaskInput): Promise<number>;
+  /** crm.deal.add fields; ORIGINATOR_ID / ORIGIN_ID are DealPilot's. */
+  deal(key: string, fields: Record<string, unknown>): Promise<number>;
 }
+
+/** ORIGINATOR_ID of the records DealPilot creates. */
+export const ORIGINATOR = 'dealpilot';
 
 /** The marker written into a record: short, stable for a key, and never containing the key itself. */
 export function onceMarker(key: string): string {
@@ -49,7 +56,7 @@ const withMarker = (text: string, marker: string) => `${text.trimEnd()}\n${marke
 const hasMarker = (text: unknown, marker: string) => typeof text === 'string' && text.trimEnd().endsWith(marker);
 
 export function createOnceWriter(deps: {
-  crm: Pick<CrmGateway, 'addTimelineComment' | 'addTask' | 'call' | 'timezone'>;
+  crm: Pick<CrmGateway, 'addTimelineComment' | 'addTask' | 'addDeal' | 'call' | 'timezone'>;
   redis: Redis;
   prefix: string;
   clock?: () => Date;
@@ -100,7 +107,18 @@ export function createOnceWriter(deps: {
     return hit ? Number(hit.id) : null;
   }
 
+  async function findDeal(marker: string): Promise<number | null> {
+    const rows = await deps.crm.call<unknown>('crm.deal.list', {
+      filter: { ORIGINATOR_ID: ORIGINATOR, ORIGIN_ID: marker }, select: ['ID'], start: -1,
+    });
+    const first = Array.isArray(rows) ? (rows[0] as { ID?: unknown } | undefined) : undefined;
+    return first?.ID !== undefined ? Number(first.ID) : null;
+  }
+
   return {
+    deal: (key, fields) => once(key,
+      (marker) => deps.crm.addDeal({ ...fields, ORIGINATOR_ID: ORIGINATOR, ORIGIN_ID: marker }),
+      (marker) => findDeal(marker)),
     timelineComment: (key, input) => once(key,
       (marker) => deps.crm.addTimelineComment({ ...input, comment: withMarker(input.comment, marker) }),
       (marker) => findComment(input, marker)),

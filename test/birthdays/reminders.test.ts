@@ -95,6 +95,19 @@ describe('daily birthday reminders through the sandbox portal', () => {
     expect(reminder.text).toContain('20 марта 2027, исполнится 8 лет');
   });
 
+  it('a party deal whose answer was lost after the portal created it is found, not created again, on the retry', async () => {
+    const child = env.bitrix.store.addContact({ NAME: 'Жанна', LAST_NAME: 'Тестова', ASSIGNED_BY_ID: MANAGER, UF_CRM_CHILD_BIRTHDAY: '2018-03-30' }, { silent: true });
+    now = morning('2027-03-02'); // 28 days before 30 March
+    env.bitrix.faults.loseAnswerNext('crm.deal.add', 1);
+    await expect(birthdays.runReminders()).rejects.toThrow();
+    expect(partyDeals(child)).toHaveLength(1); // the portal did create it
+    const retry = await birthdays.runReminders(); // the job's retry
+    expect(partyDeals(child)).toHaveLength(1);
+    expect(retry.dealIds).toContain(Number(partyDeals(child)[0]!.ID));
+    expect(partyDeals(child)[0]!.ORIGINATOR_ID).toBe('dealpilot');
+    await env.telegram.waitForMessage(tg, { textIncludes: 'Жанна' }, 10_000);
+  });
+
   it('moves the party deal on "Take in work" and closes it with a reason on "Not relevant"', async () => {
     const [taken] = partyDeals(contacts.january5);
     const takeMessage = await env.telegram.waitForMessage(tg, { textIncludes: 'Анна' }, 10_000);

@@ -184,7 +184,8 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
     try {
       const recipient = await responsibleFor(record);
       const t = birthdayTexts.ru;
-      const checkDealId = await crm.addDeal({
+      const previous = existing && /^\d+$/.test(existing) ? existing : '0';
+      const checkDealId = await writes.once.deal(`birthday-check:${record.entity}:${record.id}:after:${previous}`, {
         TITLE: t.checkTitle(record.label),
         CATEGORY_ID: checkPipeline.id,
         STAGE_ID: checkStage.id,
@@ -398,7 +399,7 @@ export function createBirthdaysCapability(deps: CapabilityDeps): BirthdaysCapabi
     } else {
       try {
         recipient = await responsibleFor(record);
-        dealId = await crm.addDeal({
+        dealId = await writes.once.deal(`birthday-party:${due.dedupeKey}`, {
           TITLE: title,
           CATEGORY_ID: settings.pipelineId,
           STAGE_ID: settings.stageId,

@@ -109,6 +109,8 @@ export const DEAL_SCHEMA: Schema = {
   DATE_CREATE: f('datetime', 'Created on', ro),
   DATE_MODIFY: f('datetime', 'Modified on', ro),
   MOVED_TIME: f('datetime', 'Moved on', ro),
+  ORIGINATOR_ID: f('string', 'External source'),
+  ORIGIN_ID: f('string', 'Item ID in data source'),
   UF_CRM_PAID_AMOUNT: uf('money', 'Paid amount'),
   UF_CRM_NONSTD_CONDITIONS: uf('string', 'Non-standard conditions'),
   UF_CRM_REJECT_STATUS: uf('string', 'Rejection status'),
