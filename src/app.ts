@@ -1,4 +1,5 @@
 import { transitionWarnings } from './rules/deals/index.js';
+import { onceMarker } from './crm/once.js';
 import express from 'express';
 import { Redis } from 'ioredis';
 import type { Config } from './config/load.js';
@@ -169,8 +170,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     log,
     adapters: { telegram: createTelegramAdapter(telegramApi), ...(bitrixChat ? { bitrix24: bitrixChat.adapter } : {}) },
     identity: store,
-    fallbackNotify: async (userId, text) => {
-      await crm.notify({ userId, message: text });
+    fallbackNotify: async (userId, text, key) => {
+      await crm.notify({ userId, message: text, tag: onceMarker(key) });
     },
     supervisorOf: async (userId) => supervisorOf(await directory.org(), userId),
     settings: {

@@ -313,7 +313,8 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
             chat = undefined;
           }
         }
-        await options.fallbackNotify(data.recipient, toPlainText(page.message));
+        // Keyed per message page: a retry after a lost answer replaces the notification instead of adding a second.
+        await options.fallbackNotify(data.recipient, toPlainText(page.message), `${data.id}:${index}`);
       }
       return sent;
     };

@@ -80,8 +80,11 @@ export interface CreateOutboxOptions {
   log: Logger;
   adapters: { telegram: ChatAdapter; bitrix24?: ChatAdapter };
   identity: IdentityStore;
-  /** Last-resort delivery through Bitrix24 (im.notify.system.add) for recipients Telegram cannot reach. */
-  fallbackNotify: (b24UserId: number, text: string) => Promise<void>;
+  /**
+   * Last-resort delivery through Bitrix24 (im.notify.system.add) for recipients Telegram cannot reach. `key` is
+   * the same for every attempt of one message page (used as the notification TAG, which replaces an earlier one).
+   */
+  fallbackNotify: (b24UserId: number, text: string, key: string) => Promise<void>;
   supervisorOf: (b24UserId: number) => Promise<number | null>;
   settings: OutboxSettings;
   metrics?: OutboxMetrics;

@@ -71,6 +71,18 @@ describe('outbox delivery through the Bitrix24 chat bot', () => {
     expect(chat(FORMER)).toHaveLength(0);
   });
 
+  it('a notification whose answer was lost is retried under the same TAG: the person sees it once', async () => {
+    await env.app.store.setPreferences(FORMER, { channel: 'bitrix24' });
+    env.bitrix.faults.loseAnswerNext('im.notify.system.add', 1);
+    await env.app.outbox.enqueue(intent(FORMER, 5));
+    const sends = () => env.bitrix.callLog.filter((c) => c.method === 'im.notify.system.add' && JSON.stringify(c.params).includes('#5'));
+    await waitFor(() => (sends().some((c) => c.status === 200) ? true : undefined), 'the retried notification', 15_000);
+    expect(sends().map((c) => c.status)).toEqual([504, 200]); // the lost one and its retry
+    const shown = env.bitrix.store.listNotifications(FORMER).filter((n) => n.message.includes('#5'));
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.tag).toMatch(/^dp:[0-9a-f]{12}$/);
+  });
+
   it('the scheduled poll job answers a command written in Bitrix24 chat (no linking, nobody calls poll by hand)', async () => {
     imbotOf(env.bitrix.store).personWrites(HEAD, '/help');
     const help = await waitFor(() => chat(HEAD).find((e) => e.text.includes('/report')), 'the /help answer');
