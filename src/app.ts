@@ -46,6 +46,8 @@ export interface AppOptions {
 
 export interface RunningApp {
   httpPort?: number;
+  /** The separate metrics server's port, when METRICS_PORT is set. */
+  metricsPort?: number;
   redis: Redis;
   crm: CrmGateway;
   store: IdentityStore;
@@ -243,6 +245,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   let http: HttpServer | undefined;
   let httpPort: number | undefined;
+  let metricsHttp: HttpServer | undefined;
+  let metricsPort: number | undefined;
   let bitrixBotEvents: BitrixBotEventsEndpoint | undefined;
   if (roles.has('http')) {
     const runtime = botRuntime;
@@ -264,12 +268,18 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
             log,
           });
         }
-        mountMetrics(app, metrics.registry);
+        if (config.env.METRICS_PORT === undefined) mountMetrics(app, metrics.registry);
         mountDashboard(app, { queues: [outbox.queue, ...jobRuntime.queues()], user: config.env.ADMIN_USER, password: config.env.ADMIN_PASSWORD });
       },
     });
     httpPort = await http.listen(config.env.HTTP_PORT, config.env.HTTP_HOST);
     log.info({ port: httpPort }, 'http server listening');
+    if (config.env.METRICS_PORT !== undefined) {
+      // Business activity stays off the public port: metrics on their own (by default loopback) address.
+      metricsHttp = createHttpServer({ log, readiness: [], mount: (app) => mountMetrics(app, metrics.registry) });
+      metricsPort = await metricsHttp.listen(config.env.METRICS_PORT, config.env.METRICS_HOST);
+      log.info({ port: metricsPort, host: config.env.METRICS_HOST }, 'metrics server listening');
+    }
   }
 
   const workerHandles: Array<{ close(deadlineMs?: number): Promise<boolean> }> = [];
@@ -287,6 +297,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     ...(bitrixChat ? { bitrixChat } : {}),
     ...(bitrixBotEvents ? { bitrixBotEvents } : {}),
     ...(httpPort !== undefined ? { httpPort } : {}),
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(botRuntime ? { bot: botRuntime } : {}),
     stop() {
       stopping ??= (async () => {
@@ -298,7 +309,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           if (!(await withinDeadline(settled, limitMs)).inTime) log.warn({ stage: name, limitMs }, 'shutdown stage did not finish in time; going on');
         };
         await stage('bot', async () => botRuntime?.stop(deadline));
-        await stage('http', async () => http?.close());
+        await stage('http', async () => Promise.all([http?.close(), metricsHttp?.close()]));
         await stage('bitrix24 chat events', async () => bitrixBotEvents?.settled());
         await stage('workers', () => Promise.all([jobRuntime.close(deadline), ...workerHandles.map((w) => w.close(deadline))]));
         await stage('outbox', () => outbox.close());

@@ -51,6 +51,9 @@ export const envSchema = z.object({
   BOT_TIMEZONE: timeZone.default('Europe/Moscow'),
   HTTP_PORT: port.default(3000),
   HTTP_HOST: z.string().default('0.0.0.0'),
+  /** Set → /metrics is served only on this port (bound to METRICS_HOST), not on HTTP_PORT. */
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of: ${LOG_LEVELS.join(', ')}` }).default('info'),
   /** When set, Telegram updates arrive by webhook at PUBLIC_URL/telegram/webhook instead of long polling. */
   PUBLIC_URL: secureUrl('PUBLIC_URL').optional(),

@@ -161,3 +161,26 @@ describe('shutdown', () => {
     expect(lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
   }, 25_000);
 });
+
+describe('metrics on their own port (METRICS_PORT)', () => {
+  let env: SandboxEnvironment;
+  let metricsPort: number;
+  beforeAll(async () => {
+    metricsPort = await freePort();
+    env = await startSandboxEnvironment({
+      redisUrl: testRedisUrl(), redisPrefix: uniquePrefix('fndm'), telegramLimits: { perChatIntervalMs: 0 },
+      extraEnv: { METRICS_PORT: String(metricsPort) },
+    });
+  });
+  afterAll(() => env?.stop());
+
+  it('serves /metrics only on the metrics port, bound to loopback by default; the public port answers 404', async () => {
+    expect(env.app.metricsPort).toBe(metricsPort);
+    const publicAnswer = await fetch(`http://127.0.0.1:${env.app.httpPort}/metrics`);
+    expect(publicAnswer.status).toBe(404);
+    const own = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(own.status).toBe(200);
+    expect(await own.text()).toContain('dealpilot_crm_requests_total');
+    expect((await fetch(`http://127.0.0.1:${env.app.httpPort}/healthz`)).status).toBe(200);
+  });
+});
