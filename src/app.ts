@@ -1,5 +1,6 @@
 import { transitionWarnings } from './rules/deals/index.js';
 import { onceMarker } from './crm/once.js';
+import { isRecord } from './infra/values.js';
 import express from 'express';
 import { Redis } from 'ioredis';
 import type { Config } from './config/load.js';
@@ -254,7 +255,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       log,
       readiness,
       mount(app) {
-        if (runtime?.webhookHandler) app.post(TELEGRAM_WEBHOOK_PATH, express.json({ limit: '1mb' }), runtime.webhookHandler);
+        if (runtime?.webhookHandler) {
+          app.post(TELEGRAM_WEBHOOK_PATH, express.json({ limit: '1mb' }), (req, res, next) => {
+            // grammY expects a parsed update; anything else (another content type, a JSON array) is bad input.
+            if (isRecord(req.body) && Number.isSafeInteger(req.body.update_id)) next();
+            else res.status(400).json({ error: 'expected a Telegram update' });
+          }, runtime.webhookHandler);
+        }
         mountBitrix24Events(app, { applicationToken: config.env.B24_APPLICATION_TOKEN, log, accept: acceptEvent });
         if (bitrixChat && bitrixChatHandler && config.env.B24_BOT_EVENT_MODE === 'webhook') {
           bitrixBotEvents = mountBitrixBotEvents(app, {

@@ -44,16 +44,34 @@ export function clientErrorOf(error: unknown): { status: number; error: string }
  * The process's HTTP edge: /healthz (alive), /readyz (dependencies), plus routes mounted by the app
  * (Telegram webhook, Bitrix24 events, metrics, queue dashboard). One error boundary logs and answers 500.
  */
-export function createHttpServer(options: { log: Logger; readiness: ReadinessCheck[]; mount?: (app: Express) => void }): HttpServer {
+export function createHttpServer(options: {
+  log: Logger;
+  readiness: ReadinessCheck[];
+  mount?: (app: Express) => void;
+  /** How long one readiness evaluation answers /readyz (default 1 s; 0 evaluates every probe). */
+  readinessCacheMs?: number;
+}): HttpServer {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // One evaluation at a time, reused for a second: /readyz is public, and each evaluation spends a request of the
+  // portal's shared REST budget — a flood of probes must not starve the bot (nor turn into 503s by itself).
+  let lastReadiness: { at: number; value: Promise<{ ready: boolean; checks: Record<string, boolean> }> } | undefined;
+  const readiness = () => {
+    const now = Date.now();
+    if (!lastReadiness || now - lastReadiness.at >= (options.readinessCacheMs ?? 1_000)) {
+      lastReadiness = {
+        at: now,
+        value: Promise.all(options.readiness.map(async (c) => [c.name, await runCheck(c, 2_000)] as const))
+          .then((results) => ({ ready: results.every(([, ok]) => ok), checks: Object.fromEntries(results) })),
+      };
+    }
+    return lastReadiness.value;
+  };
   app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(options.readiness.map(async (c) => [c.name, await runCheck(c, 2_000)] as const));
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, ok]) => ok);
+    const { ready, checks } = await readiness();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
   options.mount?.(app);

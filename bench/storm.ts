@@ -1,0 +1,32 @@
+/**
+ * `npm run storm`: DealPilot under hostile conditions, one table at the end. Pick some with
+ * `npm run storm -- http`; a short version of each runs in `npm test`.
+ */
+import { runHttpFuzz } from './storm/http-fuzz.js';
+
+const STORMS: Record<string, () => Promise<Record<string, unknown>>> = {
+  http: async () => {
+    const r = await runHttpFuzz({ requests: Number(process.env.STORM_HTTP_REQUESTS ?? 100_000) });
+    return {
+      storm: 'HTTP fuzz (every endpoint)', requests: r.requests, '5xx': r.serverErrors, 'network errors': r.byStatus.network ?? 0,
+      'portal writes': r.portalWrites, 'Telegram sends': r.telegramSends, 'secret leaks': r.leaks, alive: r.alive,
+      statuses: Object.entries(r.byStatus).map(([s, n]) => `${s}×${n}`).join(' '), seconds: r.seconds.toFixed(1),
+      goal: r.serverErrors === 0 && r.portalWrites === 0 && r.telegramSends === 0 && r.leaks === 0 && r.alive ? 'met' : 'NOT MET',
+    };
+  },
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const rows: Array<Record<string, unknown>> = [];
+for (const name of wanted.length > 0 ? wanted : Object.keys(STORMS)) {
+  const storm = STORMS[name];
+  if (!storm) throw new Error(`unknown storm "${name}" (known: ${Object.keys(STORMS).join(', ')})`);
+  process.stdout.write(`running ${name}…\n`);
+  rows.push(await storm());
+}
+process.stdout.write(`\nmachine: ${(await import('node:os')).cpus().length} cores, node ${process.version}\n`);
+for (const row of rows) {
+  process.stdout.write(`\n${String(row.storm)}\n`);
+  for (const [key, value] of Object.entries(row)) if (key !== 'storm') process.stdout.write(`  ${key.padEnd(16)} ${String(value)}\n`);
+}
+process.exit(rows.every((r) => r.goal === 'met') ? 0 : 1);
