@@ -3,6 +3,8 @@
  * `npm run storm -- http`; a short version of each runs in `npm test`.
  */
 import { runHttpFuzz } from './storm/http-fuzz.js';
+import { runWorkerKills } from './storm/worker-kills.js';
+import { startLocalRedis } from '../src/infra/redis-server.js';
 
 const STORMS: Record<string, () => Promise<Record<string, unknown>>> = {
   http: async () => {
@@ -14,6 +16,21 @@ const STORMS: Record<string, () => Promise<Record<string, unknown>>> = {
       goal: r.serverErrors === 0 && r.portalWrites === 0 && r.telegramSends === 0 && r.leaks === 0 && r.alive ? 'met' : 'NOT MET',
     };
   },
+};
+
+STORMS.kills = async () => {
+  const redis = await startLocalRedis();
+  process.env.TEST_REDIS_URL = redis.url;
+  try {
+    const r = await runWorkerKills({ redisUrl: redis.url, messages: Number(process.env.STORM_KILL_MESSAGES ?? 2_000), kills: 10 });
+    return {
+      storm: `Worker kills (outbox fan-out, ${r.messages} messages, SIGKILL ${r.kills}×)`, delivered: r.delivered, lost: r.lost,
+      duplicated: r.duplicated, 'per kill': r.perKill.toFixed(2), failed: r.failed, seconds: r.seconds.toFixed(1),
+      goal: r.lost === 0 && r.failed === 0 && r.duplicated <= r.kills ? 'met' : 'NOT MET (goal: 0 lost, duplicates ≤ kills)',
+    };
+  } finally {
+    await redis.stop();
+  }
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
