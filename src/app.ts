@@ -272,6 +272,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
             keyPrefix: `${prefix}:`,
             handle: bitrixChatHandler,
             onGiveUp: (event) => bitrixChat.tellFailure(event),
+            onRefused: bitrixChat.tellRefusal,
             log,
           });
         }

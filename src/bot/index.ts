@@ -33,13 +33,6 @@ export interface CreateBotOptions {
   flood?: { limit: number; timeFrameMs: number } | false;
 }
 
-export const BOT_COMMANDS = [
-  { command: 'start', description: 'Начать / Start' },
-  { command: 'help', description: 'Справка / Help' },
-  { command: 'report', description: 'Отчёт по сделкам / Deal report' },
-  { command: 'settings', description: 'Настройки / Settings' },
-];
-
 /** Builds the grammY bot with every feature; the caller decides between long polling and webhook. */
 export function createBot(options: CreateBotOptions): Bot<BotContext> {
   const { log } = options;

@@ -4,6 +4,7 @@ import { webhookCallback, type Bot, type Middleware } from 'grammy';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../log.js';
 import { createRunningSet } from '../infra/running.js';
+import { syncBotProfile } from './profile.js';
 import type { BotContext } from './context.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
@@ -18,6 +19,8 @@ export interface BotRuntime {
   stop(deadlineMs: number): Promise<void>;
   /** Bot identity known (getMe answered). */
   ready(): boolean;
+  /** The "/" menu and description registration started by start() (it never fails; errors are logged). */
+  profileSynced(): Promise<void>;
 }
 
 export interface BotRuntimeOptions {
@@ -45,6 +48,11 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   });
   let handle: RunnerHandle | undefined;
   let identityKnown = false;
+  // Registered in the background: the bot answers at once; the menu appears a moment later.
+  let profile: Promise<void> = Promise.resolve();
+  const syncProfile = () => {
+    profile = syncBotProfile(bot.api, log).then(() => undefined, () => undefined);
+  };
   const secret = options.webhookSecret ?? randomBytes(24).toString('base64url');
 
   const waitForDrain = (deadlineMs: number) => options.tracker.drain(deadlineMs, log);
@@ -66,6 +74,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
         await bot.init();
         identityKnown = true;
         await bot.api.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] });
+        syncProfile();
         log.info({ bot: bot.botInfo.username, mode: 'webhook' }, 'telegram bot started');
       },
       async stop(deadlineMs) {
@@ -73,6 +82,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
         await waitForDrain(deadlineMs);
       },
       ready: () => identityKnown,
+      profileSynced: () => profile,
     };
   }
 
@@ -86,6 +96,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       // silent: the runner would print failed getUpdates calls with console.error, URL and token included;
       // the API transformer below logs them through the masking logger instead.
       handle = run(bot, { runner: { silent: true, fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+      syncProfile();
       log.info({ bot: bot.botInfo.username, mode: 'polling' }, 'telegram bot started');
     },
     async stop(deadlineMs) {
@@ -93,6 +104,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
       await waitForDrain(deadlineMs);
     },
     ready: () => identityKnown,
+    profileSynced: () => profile,
   };
 }
 

@@ -11,7 +11,7 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import {
-  checkBitrixChatEvent, handleBitrixChatEventOnce, refusedEvent,
+  answerRefusal, checkBitrixChatEvent, handleBitrixChatEventOnce, refusedEvent, type RefusalNotice,
   type BitrixChatEvent, type BitrixChatEventHandler, type EventMarkerOptions, type RefusedEvent,
 } from '../jobs/imbot/events.js';
 import type { Logger } from '../log.js';
@@ -50,6 +50,8 @@ export interface BitrixBotEventsOptions {
   markerTtlSeconds?: number;
   /** Called when an event's handling failed: the portal does not deliver it again (e.g. tell the person). */
   onGiveUp?: EventMarkerOptions['onGiveUp'];
+  /** Answers the person behind a refused event (a typed button command, a broken button). */
+  onRefused?: RefusalNotice;
   /** Default B24_BOT_EVENTS_PATH. */
   path?: string;
   /** Called with every outcome (metrics, tests). Must not throw. */
@@ -110,6 +112,7 @@ export function mountBitrixBotEvents(app: Express, options: BitrixBotEventsOptio
         log.warn({ botId, ...refused }, 'bitrix24 chat event refused');
         res.status(200).json({ result: 'refused' });
         report({ status: 'refused', refused });
+        await answerRefusal(raw, checked.reason, options.onRefused, log);
       }
       return;
     }

@@ -26,4 +26,16 @@ describe.each(MESSENGERS)('/settings and /help in %s', (messenger) => {
     expect(help.text).toContain('What I can do:');
     expect(help.text.includes('/unlink')).toBe(messenger === 'telegram');
   });
+
+  it('a button command typed by hand and an unknown command get a short answer, and nothing is done', async () => {
+    const { env, chat } = s;
+    await env.app.store.setPreferences(MANAGER, { locale: 'ru' });
+    const before = chat.botMessages(MANAGER).length;
+    await chat.write(MANAGER, '/act 1|lt|17');
+    await chat.waitFor(MANAGER, (m) => m.text.includes('Не знаю такой команды'));
+    await chat.write(MANAGER, '/frobnicate');
+    const answers = await chat.waitFor(MANAGER, () => chat.botMessages(MANAGER).slice(before).filter((m) => m.text.includes('Не знаю такой команды')).length >= 2);
+    expect(answers).toBeDefined();
+    expect(env.bitrix.store.getLead(17)?.STATUS_ID).not.toBe('IN_PROCESS');
+  });
 });

@@ -17,7 +17,7 @@ import type { CrmGateway } from '../../crm/index.js';
 import type { Logger } from '../../log.js';
 import { B24_BOT_EVENTS_PATH } from '../../http/b24-bot-events.js';
 import type { Capability } from '../capability.js';
-import { pullBitrixChatEvents, type BitrixChatEvent, type BitrixChatEventHandler, type PullSummary } from './events.js';
+import { pullBitrixChatEvents, type BitrixChatEvent, type BitrixChatEventHandler, type PullSummary, type RefusalNotice, type RefusedEvent } from './events.js';
 import { findBitrixBot, registerBitrixBot, type RegisteredBitrixBot } from './register.js';
 import { sleep } from '../../infra/timing.js';
 
@@ -44,6 +44,7 @@ export interface BitrixChatChannel extends Capability {
   setHandler(handle: BitrixChatEventHandler): void;
   /** Tells the person behind an event that it could not be handled (push mode calls it too). */
   tellFailure(event: BitrixChatEvent): Promise<void>;
+  tellRefusal: RefusalNotice;
 }
 
 export function createBitrixChatChannel(deps: {
@@ -120,6 +121,7 @@ export function createBitrixChatChannel(deps: {
         // A long round (many presses at 2 REST requests/s) keeps its lock instead of overlapping the next poller.
         keepAlive: () => extendLock(redis, lockKey, token, POLL_LOCK_MS),
         onGiveUp: (event) => tellFailure(event),
+        onRefused: tellRefusal,
       });
     } catch (error) {
       forgetBotOn(error);
@@ -141,6 +143,13 @@ export function createBitrixChatChannel(deps: {
     await chatChannel.send(String(event.userId), { text: t(prefs.locale, 'errors.generic') });
   }
 
+  /** A typed button command is an unknown command to the person; a broken button an outdated one. */
+  async function tellRefusal(userId: number, reason: RefusedEvent['reason']): Promise<void> {
+    const prefs = await deps.store.getPreferences(userId);
+    const text = t(prefs.locale, reason === 'not_keyboard' ? 'errors.unknown_command' : 'errors.outdated_button');
+    await chatChannel.send(String(userId), { text });
+  }
+
   const seconds = deps.pollSeconds === null ? null : Math.min(59, Math.max(1, Math.round(deps.pollSeconds)));
   return {
     name: 'bitrixChat',
@@ -151,6 +160,7 @@ export function createBitrixChatChannel(deps: {
       handler = handle;
     },
     tellFailure,
+    tellRefusal,
     jobs: seconds === null ? [] : [{
       queue: BITRIX_CHAT_QUEUE,
       name: 'poll',

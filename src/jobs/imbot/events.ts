@@ -91,6 +91,28 @@ export interface PullOptions extends EventMarkerOptions {
   maxRounds?: number;
   /** Pause between two requests of one call while the portal has more (default 2 s, as the docs ask). */
   roundPauseMs?: number;
+  /** Told about a refused event a person sent (a typed button command, a broken button): answer them briefly. */
+  onRefused?: RefusalNotice;
+}
+
+/** Tells the person behind a refused event what happened (it is never handled). */
+export type RefusalNotice = (userId: number, reason: RefusedEvent['reason']) => Promise<void>;
+
+/**
+ * The person to answer for a refusal, when there is one to answer: a button command typed by hand, or a button
+ * whose payload does not decode. Events without a user, of other bots or malformed get no answer.
+ */
+export function refusalRecipient(raw: RawBitrixChatEvent, reason: RefusedEvent['reason']): number | null {
+  if (reason !== 'not_keyboard' && !reason.startsWith('bad_payload')) return null;
+  const data = isRecord(raw) && isRecord(raw.data) ? raw.data : {};
+  return positiveId(isRecord(data.user) ? data.user.id : undefined) ?? null;
+}
+
+/** Answers a refusal when it has a recipient; a failure to answer is logged, never thrown (the event stays refused). */
+export async function answerRefusal(raw: RawBitrixChatEvent, reason: RefusedEvent['reason'], notice: RefusalNotice | undefined, log?: Logger): Promise<void> {
+  const userId = refusalRecipient(raw, reason);
+  if (!notice || userId === null) return;
+  await notice(userId, reason).catch((error: unknown) => log?.warn({ err: error, reason }, 'could not answer a refused bitrix24 chat event'));
 }
 
 export interface RefusedEvent {
@@ -297,6 +319,7 @@ export async function pullBitrixChatEvents(
           const refused = refusedEvent(raw, checked.reason);
           summary.refused.push(refused);
           log?.warn({ botId, ...refused }, 'bitrix24 chat event refused');
+          await answerRefusal(raw, checked.reason, options.onRefused, log);
         }
         continue;
       }

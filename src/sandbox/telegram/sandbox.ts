@@ -78,6 +78,8 @@ export interface TelegramSandbox {
   webhookInfo(): Record<string, unknown>;
   pendingUpdateCount(): number;
   commands(scopeType?: string, languageCode?: string): BotCommand[];
+  /** What the bot registered with setMyDescription / setMyShortDescription for a language ('' = default). */
+  description(kind: 'description' | 'short_description', languageCode?: string): string;
   reset(): void;
   close(): Promise<void>;
 }
@@ -87,6 +89,7 @@ const METHODS = [
   'getMe', 'getUpdates', 'setWebhook', 'deleteWebhook', 'getWebhookInfo', 'sendMessage', 'sendPhoto',
   'editMessageText', 'editMessageCaption', 'editMessageReplyMarkup', 'deleteMessage', 'answerCallbackQuery',
   'setMyCommands', 'getMyCommands', 'deleteMyCommands', 'sendChatAction',
+  'setMyDescription', 'getMyDescription', 'setMyShortDescription', 'getMyShortDescription',
 ];
 const METHOD_BY_LOWER = new Map(METHODS.map((m) => [m.toLowerCase(), m]));
 
@@ -308,6 +311,10 @@ class TelegramSandboxServer implements TelegramSandbox {
 
   commands(scopeType?: string, languageCode?: string): BotCommand[] {
     return this.world.commandsFor(scopeType, languageCode);
+  }
+
+  description(kind: 'description' | 'short_description', languageCode?: string): string {
+    return this.world.descriptionFor(kind, languageCode);
   }
 
   reset(): void {

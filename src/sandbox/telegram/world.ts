@@ -156,6 +156,7 @@ export class SandboxWorld {
   private poller: Poller | undefined;
   private callbackQueries = new Map<string, CallbackQueryState>();
   private commands = new Map<string, BotCommand[]>();
+  private descriptions = new Map<string, string>();
   private knownFileIds = new Set<string>();
   private listeners = new Set<() => void>();
   webhook: WebhookState | undefined;
@@ -496,6 +497,22 @@ export class SandboxWorld {
     return [...(this.commands.get(`${scopeType}:${languageCode}`) ?? [])];
   }
 
+  /** The bot's description or short description for one language ('' = the default for other languages). */
+  descriptionFor(kind: 'description' | 'short_description', languageCode = ''): string {
+    return this.descriptions.get(`${kind}:${languageCode}`) ?? '';
+  }
+
+  private setDescription(params: RawParams, kind: 'description' | 'short_description'): true {
+    const text = optionalString(params, kind) ?? '';
+    const limit = kind === 'description' ? 512 : 120;
+    if (text.length > limit) throw badRequest(`Bad Request: ${kind === 'description' ? 'description' : 'short description'} is too long`);
+    const language = optionalString(params, 'language_code') ?? '';
+    if (language !== '' && !/^[a-z]{2}$/.test(language)) throw badRequest('Bad Request: invalid language code specified');
+    if (text === '') this.descriptions.delete(`${kind}:${language}`);
+    else this.descriptions.set(`${kind}:${language}`, text);
+    return true;
+  }
+
   // ------------------------------------------------------------------------------------------------------
   // Bot API
 
@@ -531,6 +548,14 @@ export class SandboxWorld {
         return { result: this.setMyCommands(params) };
       case 'getMyCommands':
         return { result: this.commandsFor(...this.commandKeyParts(params)) };
+      case 'setMyDescription':
+        return { result: this.setDescription(params, 'description') };
+      case 'getMyDescription':
+        return { result: { description: this.descriptionFor('description', optionalString(params, 'language_code') ?? '') } };
+      case 'setMyShortDescription':
+        return { result: this.setDescription(params, 'short_description') };
+      case 'getMyShortDescription':
+        return { result: { short_description: this.descriptionFor('short_description', optionalString(params, 'language_code') ?? '') } };
       case 'deleteMyCommands':
         this.commands.delete(this.commandKeyParts(params).join(':'));
         return { result: true };
@@ -819,6 +844,7 @@ export class SandboxWorld {
     this.allowedUpdates = undefined;
     this.callbackQueries.clear();
     this.commands.clear();
+    this.descriptions.clear();
     this.knownFileIds.clear();
     this.webhook = undefined;
     this.nextUserId = FIRST_USER_ID;
