@@ -82,7 +82,8 @@ export async function runDemo(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+  // The demo is read by a person: readable lines unless LOG_FORMAT=json asks otherwise.
+  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', format: process.env.LOG_FORMAT === 'json' ? 'json' : 'pretty' });
   const env = await startSandboxEnvironment({
     httpPort: Number(process.env.HTTP_PORT ?? 3000),
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),

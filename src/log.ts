@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 import { maskSecrets } from './infra/secrets.js';
 
 export type { Logger };
@@ -27,10 +28,24 @@ function maskDeep(value: unknown, depth = 0): unknown {
   return value;
 }
 
+export type LogFormat = 'json' | 'pretty';
+
 export interface LoggerOptions {
   level?: string;
   name?: string;
   destination?: DestinationStream;
+  /** 'pretty': one human-readable line per entry (terminals, the demo); 'json' (default): one JSON object per line. */
+  format?: LogFormat;
+}
+
+/** LOG_FORMAT when set; otherwise pretty on an interactive terminal and JSON everywhere else (production, pipes). */
+export function resolveLogFormat(configured: LogFormat | undefined, stdoutIsTty: boolean | undefined = process.stdout.isTTY): LogFormat {
+  return configured ?? (stdoutIsTty ? 'pretty' : 'json');
+}
+
+/** Human-readable lines written synchronously (masking already happened in the logger's hooks, before this). */
+export function prettyStream(destination: NodeJS.WritableStream = process.stdout, colorize = process.stdout.isTTY === true): DestinationStream {
+  return pretty({ destination, colorize, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name' });
 }
 
 /**
@@ -51,7 +66,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.format === 'pretty' ? prettyStream(options.destination as NodeJS.WritableStream | undefined ?? process.stdout)
+      : options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 

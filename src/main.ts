@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, readRulesFile, formatProblems, parseEnv } from './config/load.js';
-import { createLogger } from './log.js';
+import { createLogger, resolveLogFormat } from './log.js';
 import { maskSecrets } from './infra/secrets.js';
 import { startApp, type Role } from './app.js';
 import { transitionWarnings } from './rules/deals/index.js';
@@ -42,7 +42,7 @@ function checkConfig(file: string | undefined): number {
 
 async function runRoles(roles: Role[]): Promise<void> {
   const config = loadConfig(process.env);
-  const log = createLogger({ level: config.env.LOG_LEVEL });
+  const log = createLogger({ level: config.env.LOG_LEVEL, format: resolveLogFormat(config.env.LOG_FORMAT) });
   const app = await startApp({ config, log, roles: new Set(roles) });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -75,7 +75,7 @@ async function linkCode(args: string[]): Promise<number> {
       ...(!webhookUrl ? [{ path: 'env.B24_WEBHOOK_URL', message: 'required to check the user' }] : []),
     ]);
   }
-  const log = createLogger({ level: config.env.LOG_LEVEL });
+  const log = createLogger({ level: config.env.LOG_LEVEL, format: resolveLogFormat(config.env.LOG_FORMAT) });
   const { Redis } = await import('ioredis');
   const { createCrmGateway } = await import('./crm/index.js');
   const { createTelegramApi } = await import('./chat/telegram.js');
@@ -101,7 +101,7 @@ async function linkCode(args: string[]): Promise<number> {
 
 async function b24Register(): Promise<number> {
   const config = loadConfig(process.env);
-  const log = createLogger({ level: config.env.LOG_LEVEL });
+  const log = createLogger({ level: config.env.LOG_LEVEL, format: resolveLogFormat(config.env.LOG_FORMAT) });
   const { registerConfiguredBot } = await import('./jobs/imbot/channel.js');
   const bot = await registerConfiguredBot(config, log);
   process.stdout.write(`${bot.created ? 'registered' : 'already registered'}: bot ${bot.botId} (code ${bot.code})\n`);

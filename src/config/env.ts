@@ -55,6 +55,8 @@ export const envSchema = z.object({
   METRICS_PORT: port.optional(),
   METRICS_HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of: ${LOG_LEVELS.join(', ')}` }).default('info'),
+  /** pretty: human-readable lines; json: one JSON object per line. Unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'expected json or pretty' }).optional(),
   /** When set, Telegram updates arrive by webhook at PUBLIC_URL/telegram/webhook instead of long polling. */
   PUBLIC_URL: secureUrl('PUBLIC_URL').optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, {
