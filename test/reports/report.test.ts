@@ -125,7 +125,7 @@ describe('/report on a hand-seeded portal', () => {
     [M1]: { forward: cell(2, { RUB: 150_000 }), idle: cell(0), failed: cell(1, { RUB: 30_000 }),
       reasons: [{ status: 'Дорого', count: 1 }], leadsNew: 2, leadsConverted: 1, overdue: 0 },
     [M2]: { forward: cell(1, { RUB: 200_000 }), idle: cell(2, { RUB: 70_000, USD: 1_000 }), failed: cell(1, { USD: 1_000 }),
-      reasons: [{ status: 'LOSE', count: 1 }], leadsNew: 0, leadsConverted: 0, overdue: 2 },
+      reasons: [{ status: '', count: 1, stage: { categoryId: 0, stageId: 'LOSE' } }], leadsNew: 0, leadsConverted: 0, overdue: 2 },
     [M3]: { forward: cell(1, { RUB: 60_000 }), idle: cell(0), failed: cell(0), reasons: [], leadsNew: 1, leadsConverted: 0, overdue: 0 },
   };
 
@@ -140,7 +140,7 @@ describe('/report on a hand-seeded portal', () => {
     for (const id of [A, B]) expect(figures(rowOf(report, id))).toEqual({ forward: cell(0), idle: cell(0), failed: cell(0), reasons: [], leadsNew: 0, leadsConverted: 0, overdue: 0 });
     expect(figures(report.totals)).toEqual({
       forward: cell(4, { RUB: 410_000 }), idle: cell(2, { RUB: 70_000, USD: 1_000 }), failed: cell(2, { RUB: 30_000, USD: 1_000 }),
-      reasons: [{ status: 'LOSE', count: 1 }, { status: 'Дорого', count: 1 }], leadsNew: 3, leadsConverted: 1, overdue: 2,
+      reasons: [{ status: '', count: 1, stage: { categoryId: 0, stageId: 'LOSE' } }, { status: 'Дорого', count: 1 }], leadsNew: 3, leadsConverted: 1, overdue: 2,
     });
     const sales = report.categories.find((c) => c.categoryId === 0)!;
     expect({ deals: sales.deals, passes: sales.passes, forward: sales.forward, idle: sales.idle, failed: sales.failed.count }).toEqual({
@@ -210,6 +210,13 @@ describe('/report on a hand-seeded portal', () => {
     expect(after.text).toContain('Мария Первая');
     expect(after.text).not.toContain('Михаил');
     expect(after.text).not.toContain('Матвей');
+  });
+
+  it('lists a deal lost without a rejection status as "без причины", never by a raw stage id', async () => {
+    const [message] = await env.app.capabilities.reports.reportCommand(B, `/report ${DAY}`, 'ru');
+    const text = message!.text.replace(/[\u00a0\u202f]/g, ' ');
+    expect(text).toContain('1 × без причины');
+    expect(text).not.toMatch(/× (C\d+:)?LOSE/);
   });
 
   it('explains a bad argument instead of guessing', async () => {

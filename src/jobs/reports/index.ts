@@ -180,7 +180,7 @@ export function createReportsCapability(deps: CapabilityDeps): ReportsCapability
       periodLabel: args.period.label,
       userName: (id: number) => built.names.get(id) ?? `#${id}`,
       categoryName: (id: number) => built.categoryNames.get(id) ?? `#${id}`,
-      stageName: (categoryId: number, stageId: string) => built.stageNames.get(`${categoryId}|${stageId}`) ?? stageId,
+      stageName: (categoryId: number, stageId: string) => built.stageNames.get(`${categoryId}|${stageId}`),
     };
     const parts = renderReportParts(built.report, { ru: common, en: common }, prefix ? { prefix } : {});
     return { report: built.report, scope, args, requests: built.requests, parts };

@@ -31,9 +31,18 @@ function emptyMetrics(): MetricsAccumulator {
   return { forward: emptyCountSum(), idle: emptyCountSum(), failed: emptyCountSum(), reasons: new Map() };
 }
 
+/** Reasons are kept under one map: `status:<label>` or `stage:<categoryId>|<stageId>` (no rejection status set). */
+function reasonOf(key: string, count: number): ReasonCount {
+  if (key.startsWith('stage:')) {
+    const [categoryId, stageId] = key.slice(6).split('|') as [string, string];
+    return { status: '', count, stage: { categoryId: Number(categoryId), stageId } };
+  }
+  return { status: key.slice(7), count };
+}
+
 function topReasons(reasons: Map<string, number>): ReasonCount[] {
   return [...reasons.entries()]
-    .map(([status, count]) => ({ status, count }))
+    .map(([key, count]) => reasonOf(key, count))
     .sort((a, b) => b.count - a.count || a.status.localeCompare(b.status))
     .slice(0, TOP_REASONS);
 }
@@ -153,7 +162,8 @@ export function buildReport(input: ReportInput): Report {
       if (failedStage !== undefined) {
         addDeal(acc.failed, deal);
         // A deal reopened since has no current rejection status: name the stage it failed at.
-        const reason = (deal.semantic === 'F' && deal.rejectStatus?.trim()) || failedStage;
+        const status = deal.semantic === 'F' ? deal.rejectStatus?.trim() : undefined;
+        const reason = status ? `status:${status}` : `stage:${deal.categoryId}|${failedStage}`;
         acc.reasons.set(reason, (acc.reasons.get(reason) ?? 0) + 1);
       }
     }

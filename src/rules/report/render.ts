@@ -10,7 +10,8 @@ export interface RenderReportOptions {
   periodLabel: string;
   userName?: (userId: number) => string;
   categoryName?: (categoryId: number) => string;
-  stageName?: (categoryId: number, stageId: string) => string;
+  /** The portal's name of a stage; undefined when unknown (the report then never prints the raw id). */
+  stageName?: (categoryId: number, stageId: string) => string | undefined;
   /** Characters per message (Telegram's limit is 4096). */
   limit?: number;
 }
@@ -26,6 +27,7 @@ const TEXTS = {
     forward: 'Вперёд',
     idle: 'Без движения',
     failed: 'Проиграны',
+    noReason: 'без причины',
     leadsNew: 'Новые лиды',
     leadsConverted: 'Конвертированы',
     overdue: 'Просрочки',
@@ -44,6 +46,7 @@ const TEXTS = {
     forward: 'Moved forward',
     idle: 'Not moved',
     failed: 'Lost',
+    noReason: 'no reason',
     leadsNew: 'New leads',
     leadsConverted: 'Converted',
     overdue: 'Overdue nudges',
@@ -101,7 +104,9 @@ export function renderReportBlocks(report: Report, options: RenderReportOptions)
     // Reasons sit under "lost" as "2 × reason", the count first so a long reason keeps the full line.
     ...metrics.failed.topReasons.map((r) => {
       const head = `${INDENT}${INDENT}${r.count} × `;
-      return `${head}${fit(r.status, width - head.length)}`.trimEnd();
+      // Lost without a rejection status: "no reason" (the stage lines name where), never a raw STATUS_ID.
+      const label = r.stage ? t.noReason : r.status;
+      return `${head}${fit(label, width - head.length)}`.trimEnd();
     }),
   ];
   const managerBlock = (name: string, row: ManagerReportRow): string[] => [

@@ -64,8 +64,11 @@ export interface CountSum {
 }
 
 export interface ReasonCount {
+  /** The rejection status's label; for a deal lost without one, empty and `stage` names where it failed. */
   status: string;
   count: number;
+  /** The failure stage of deals lost without a rejection status (rendered by name, never as a raw id). */
+  stage?: { categoryId: number; stageId: string };
 }
 
 export interface DealMetrics {

@@ -29,7 +29,7 @@ const expected: Report = {
     row(6, {
       forward: { count: 1, sum: { RUB: 70_000 } },
       idle: { count: 1, sum: { USD: 20_000 } },
-      failed: { count: 1, sum: { RUB: 15_000 }, topReasons: [{ status: 'APOLOGY', count: 1 }] },
+      failed: { count: 1, sum: { RUB: 15_000 }, topReasons: [{ status: '', count: 1, stage: { categoryId: 0, stageId: 'APOLOGY' } }] },
       leadsNew: 1, leadsConverted: 1, overdueNudges: 0,
     }),
     row(7, {
@@ -48,7 +48,7 @@ const expected: Report = {
   totals: row(null, {
     forward: { count: 4, sum: { RUB: 225_000 } },
     idle: { count: 3, sum: { RUB: 90_000, USD: 20_000 } },
-    failed: { count: 3, sum: { RUB: 55_000 }, topReasons: [{ status: 'Too expensive', count: 2 }, { status: 'APOLOGY', count: 1 }] },
+    failed: { count: 3, sum: { RUB: 55_000 }, topReasons: [{ status: 'Too expensive', count: 2 }, { status: '', count: 1, stage: { categoryId: 0, stageId: 'APOLOGY' } }] },
     leadsNew: 4, leadsConverted: 2, overdueNudges: 6,
   }),
   categories: [
@@ -56,7 +56,7 @@ const expected: Report = {
       categoryId: 0,
       forward: { count: 2, sum: { RUB: 130_000 } },
       idle: { count: 2, sum: { RUB: 50_000, USD: 20_000 } },
-      failed: { count: 3, sum: { RUB: 55_000 }, topReasons: [{ status: 'Too expensive', count: 2 }, { status: 'APOLOGY', count: 1 }] },
+      failed: { count: 3, sum: { RUB: 55_000 }, topReasons: [{ status: 'Too expensive', count: 2 }, { status: '', count: 1, stage: { categoryId: 0, stageId: 'APOLOGY' } }] },
       // Deals 1, 3, 4, 6, 8, 10; passes 5 + 3 + 1 + 1 + 2 + 1.
       deals: 6, passes: 13,
       stages: [
@@ -138,6 +138,7 @@ describe('renderReportTable', () => {
   const options = {
     locale: 'en' as const, timezone: 'Europe/Moscow', periodLabel: '03.11.2025–09.11.2025',
     userName: (id: number) => names[id] ?? `#${id}`, categoryName: (id: number) => (id === 0 ? 'Sales' : 'Service'),
+    stageName: (_categoryId: number, stageId: string) => (stageId === 'APOLOGY' ? 'Apologised' : undefined),
   };
   // ICU may use U+00A0 or U+202F inside amounts; the layout is what is checked here.
   const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
@@ -163,7 +164,7 @@ describe('renderReportTable', () => {
       '  Moved forward    1   RUB 70,000',
       '  Not moved        1   USD 20,000',
       '  Lost             1   RUB 15,000',
-      '    1 × APOLOGY',
+      '    1 × no reason',
       '  New leads        1',
       '  Converted        1',
       '  Overdue nudges   0',
@@ -191,7 +192,7 @@ describe('renderReportTable', () => {
       '                       USD 20,000',
       '  Lost             3   RUB 55,000',
       '    2 × Too expensive',
-      '    1 × APOLOGY',
+      '    1 × no reason',
       '  New leads        4',
       '  Converted        2',
       '  Overdue nudges   6',
@@ -203,7 +204,7 @@ describe('renderReportTable', () => {
       '                       USD 20,000',
       '  Lost             3   RUB 55,000',
       '    2 × Too expensive',
-      '    1 × APOLOGY',
+      '    1 × no reason',
       '  Deals/passes           6 /   13',
       '  Stages (deals / passes):',
       '    NEW                  1 /    1',
@@ -211,7 +212,7 @@ describe('renderReportTable', () => {
       '    PROPOSAL             2 /    3',
       '    PAY                  1 /    1',
       '    LOSE                 2 /    2',
-      '    APOLOGY              1 /    1',
+      '    Apologised           1 /    1',
       '',
       'Service',
       '  Moved forward    2   RUB 95,000',
