@@ -1,5 +1,6 @@
 import { transitionWarnings } from './rules/deals/index.js';
 import { onceMarker } from './crm/once.js';
+import type { HeldMessage } from './outbox/index.js';
 import { isRecord } from './infra/values.js';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -43,6 +44,8 @@ export interface AppOptions {
   roles: ReadonlySet<Role>;
   /** Wall clock for decisions (tests inject one). */
   clock?: () => Date;
+  /** Told whenever the outbox holds a message for its recipient's window (the demo prints it). */
+  onHeld?: (held: HeldMessage) => void;
 }
 
 export interface RunningApp {
@@ -189,6 +192,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     },
     metrics: metrics.outbox,
     clock,
+    ...(options.onHeld ? { onHeld: options.onHeld } : {}),
   });
 
   let jobs: JobRuntime | undefined;

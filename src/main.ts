@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'demo') {
     const { runDemo } = await import('./demo.js');
-    await runDemo();
+    await runDemo(rest);
     return;
   }
   const roles = ROLES[command];

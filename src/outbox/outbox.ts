@@ -7,7 +7,7 @@ import {
 import type { ChatMessage, MessageRef } from '../chat/message.js';
 import type { Locale } from '../i18n/index.js';
 import type { TelegramLink, UserPreferences } from '../identity/store.js';
-import { nextDeliveryTime } from '../rules/time/index.js';
+import { nextDeliveryTime, type DeliveryWindow } from '../rules/time/index.js';
 import { createRunningSet } from '../infra/running.js';
 import { sleep } from '../infra/timing.js';
 import { jitteredBackoff, OUTBOX_BACKOFF } from './backoff.js';
@@ -21,7 +21,7 @@ import type {
   CreateOutboxOptions, DigestItem, EnqueueResult, EntityRef, NotificationIntent, OutboxJobData, OutboxMetrics,
   StartWorkerOptions, StoredMessageRef, WorkerHandle,
 } from './types.js';
-import { deliveryWindowFor } from './window.js';
+import { deliveryWindowFor, heldReason } from './window.js';
 
 /*
  * Delivery guarantees, and the one choice they force.
@@ -88,6 +88,17 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
   const pacing = createPacing(redis, keys, settings);
   const ttl = settings.sentRecordTtlSeconds;
   const workers = new Set<Worker<OutboxJobData>>();
+
+  /** A message waits for its recipient's window: say so (the demo prints it), never fail the send for it. */
+  function held(recipient: number, kind: string, dueAt: Date, until: Date, window: DeliveryWindow): void {
+    const reason = heldReason(dueAt, window);
+    log.debug({ recipient, kind, until: until.toISOString(), reason }, 'outbox: message held for the recipient\'s window');
+    try {
+      options.onHeld?.({ recipient, kind, until, reason, timezone: window.timezone });
+    } catch (error) {
+      log.warn({ err: error }, 'outbox: onHeld hook failed');
+    }
+  }
 
   const isUrgent = (data: { kind: string; urgent?: boolean }) => data.urgent === true || settings.urgentKinds.includes(data.kind);
   const digestEligible = (data: OutboxJobData) => !data.urgent && data.digestLine !== undefined && settings.digestThreshold > 0;
@@ -161,7 +172,11 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
       const jobs = await Promise.all(winners.map(async ({ intent, id }) => {
         const data = toJobData(intent, id, now);
         let earliest = data.dueAt;
-        if (!data.urgent) earliest = nextDeliveryTime(new Date(earliest), deliveryWindowFor(await prefsOf(intent.recipient), settings)).getTime();
+        if (!data.urgent) {
+          const window = deliveryWindowFor(await prefsOf(intent.recipient), settings);
+          earliest = nextDeliveryTime(new Date(earliest), window).getTime();
+          if (earliest > data.dueAt) held(intent.recipient, intent.kind, new Date(data.dueAt), new Date(earliest), window);
+        }
         let delay = earliest - now.getTime();
         // Only messages due now share out the recipient's chat slots; later ones meet them when due. Digest
         // candidates take no slot ahead: most of them will be folded, and phantom reservations would push the
@@ -265,8 +280,12 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     const [link, prefs] = await Promise.all([identity.byBitrixUser(data.recipient), identity.getPreferences(data.recipient)]);
     if (!isUrgent(data)) {
       const now = clock();
-      const next = nextDeliveryTime(now, deliveryWindowFor(prefs, settings));
-      if (next.getTime() > now.getTime()) return delayJob(job, token, next.getTime() - now.getTime());
+      const window = deliveryWindowFor(prefs, settings);
+      const next = nextDeliveryTime(now, window);
+      if (next.getTime() > now.getTime()) {
+        held(data.recipient, data.kind, now, next, window);
+        return delayJob(job, token, next.getTime() - now.getTime());
+      }
     }
 
     let items: DigestItem[] = [digestItemOf(data)];

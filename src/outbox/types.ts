@@ -90,6 +90,8 @@ export interface CreateOutboxOptions {
   metrics?: OutboxMetrics;
   /** Wall clock for working-hours decisions (tests inject one); BullMQ delays still run on real time. */
   clock?: () => Date;
+  /** Told whenever a message waits for the recipient's window (the demo prints it; production logs it at debug). */
+  onHeld?: (held: HeldMessage) => void;
   /** Queue name; default "outbox". */
   queueName?: string;
 }
@@ -129,4 +131,13 @@ export interface OutboxJobData {
   /** Epoch ms the message is meant for (notBefore or enqueue time); digests fold only due items. */
   dueAt: number;
   urgent: boolean;
+}
+
+/** A message that waits for its recipient's delivery window. */
+export interface HeldMessage {
+  recipient: number;
+  kind: string;
+  until: Date;
+  reason: import('./window.js').HeldReason;
+  timezone: string;
 }

@@ -1,5 +1,5 @@
 import type { UserPreferences } from '../identity/store.js';
-import type { DeliveryWindow } from '../rules/time/index.js';
+import { calendarDateAt, isWorkingDay, type DeliveryWindow } from '../rules/time/index.js';
 import type { OutboxSettings } from './types.js';
 
 const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
@@ -17,4 +17,12 @@ export function deliveryWindowFor(prefs: UserPreferences, settings: Pick<OutboxS
     workingDays: prefs.weekendsOff ? hours.days : ALL_DAYS,
     holidays: prefs.weekendsOff ? hours.holidays : [],
   };
+}
+
+/** Why a message due at `at` waits: the recipient's quiet hours, or a weekend / holiday they keep free. */
+export type HeldReason = 'quiet_hours' | 'day_off';
+
+export function heldReason(at: Date, window: DeliveryWindow): HeldReason {
+  const day = calendarDateAt(at, window.timezone);
+  return isWorkingDay(day, { days: window.workingDays, holidays: window.holidays }) ? 'quiet_hours' : 'day_off';
 }

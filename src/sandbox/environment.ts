@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../config/load.js';
 import { startApp, type Role, type RunningApp } from '../app.js';
+import type { HeldMessage } from '../outbox/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { freePort, startLocalRedis, type LocalRedis } from '../infra/redis-server.js';
 import { imbotOf } from './bitrix/imbot.js';
@@ -46,6 +47,11 @@ export interface SandboxEnvironmentOptions {
    * Telegram runs in webhook mode too).
    */
   bitrixChat?: boolean | 'fetch' | 'webhook';
+  /** The app reads time from the portal's clock, so moving that clock (the demo's :clock) moves the bot too. */
+  shareClock?: boolean;
+  /** Start the portal's (running) clock at this instant. */
+  startAt?: Date;
+  onHeld?: (held: HeldMessage) => void;
 }
 
 /** The application token the sandbox portal signs pushed chat-bot events with. */
@@ -119,7 +125,12 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
   try {
     // What an admin does once with `dealpilot b24-register`.
     if (chatMode) await registerConfiguredBot(config, log);
-    app = await startApp({ config, log, roles: new Set(options.roles ?? ['bot', 'worker', 'http']) });
+    if (options.startAt) bitrix.clock.set(options.startAt);
+    app = await startApp({
+      config, log, roles: new Set(options.roles ?? ['bot', 'worker', 'http']),
+      ...(options.shareClock ? { clock: () => bitrix.clock.now() } : {}),
+      ...(options.onHeld ? { onHeld: options.onHeld } : {}),
+    });
   } catch (error) {
     await Promise.allSettled([telegram.close(), bitrix.close()]);
     await localRedis?.stop();
