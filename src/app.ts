@@ -1,6 +1,7 @@
 import { transitionWarnings } from './rules/deals/index.js';
 import { onceMarker } from './crm/once.js';
 import type { HeldMessage } from './outbox/index.js';
+import { createTimezoneOf } from './identity/timezone.js';
 import { isRecord } from './infra/values.js';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -104,6 +105,9 @@ export function createAppChatRouter(parts: {
     settingsFeature({
       store: parts.store,
       defaults: { quietStart: config.rules.workingHours.quietStart, quietEnd: config.rules.workingHours.quietEnd },
+      timezoneOf: createTimezoneOf({
+        store: parts.store, directory: parts.directory, departmentTimezones: config.rules.departmentTimezones, fallback: config.env.BOT_TIMEZONE,
+      }),
     }),
     leadsFeature(capabilities.leads),
     dealsFeature(capabilities.deals),
@@ -161,6 +165,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   });
   const store = createIdentityStore(redis, prefix);
   const directory = createDirectory({ source: crmDirectorySource(crm) });
+  const timezoneOf = createTimezoneOf({
+    store, directory, departmentTimezones: config.rules.departmentTimezones, fallback: config.env.BOT_TIMEZONE,
+  });
   const telegramApi = createTelegramApi(token, config.env.TELEGRAM_API_ROOT);
   // Bitrix24 chat is on when a bot token is configured (the bot itself is registered by `dealpilot b24-register`).
   const bitrixChat: BitrixChatChannel | undefined = config.env.B24_BOT_TOKEN
@@ -180,6 +187,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       await crm.notify({ userId, message: text, tag: onceMarker(key) });
     },
     supervisorOf: async (userId) => supervisorOf(await directory.org(), userId),
+    timezoneOf: async (userId) => (await timezoneOf(userId)).zone,
     settings: {
       timezone: config.env.BOT_TIMEZONE,
       workingHours: config.rules.workingHours,
@@ -197,7 +205,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   let jobs: JobRuntime | undefined;
   const capabilities = createCapabilities({
-    config, log, redis, prefix, crm, directory, store, outbox, clock,
+    config, log, redis, prefix, crm, directory, store, outbox, clock, timezoneOf,
     portalUrl: config.rules.portal.url ?? new URL(webhookUrl).origin,
     async enqueue(queue, name, data, jobOptions) {
       await jobs!.add(queue, name, data, jobOptions);

@@ -47,6 +47,7 @@ export const CALLBACK_ACTIONS = {
   'settings.lang': { code: 'sl', args: ['key'] },
   'settings.quiet': { code: 'sq', args: ['key'] },
   'settings.channel': { code: 'sc', args: ['key'] },
+  'settings.tz': { code: 'st', args: ['key'] },
   'report.period': { code: 'rp', args: ['key'] },
 } as const satisfies Record<string, { code: string; args: readonly ArgKind[] }>;
 

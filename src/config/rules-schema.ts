@@ -86,6 +86,12 @@ export const routingRuleSchema = z.object({
 export type RoutingRuleConfig = z.infer<typeof routingRuleSchema>;
 
 export const rulesFileSchema = z.object({
+  /**
+   * Time zones of departments whose people work elsewhere (department id → IANA zone). A person's zone: their own
+   * choice in /settings, else their Bitrix24 profile's, else the nearest department up the chain listed here,
+   * else BOT_TIMEZONE.
+   */
+  departmentTimezones: z.record(z.string().regex(/^\d+$/, { error: 'expected a department id' }), timeZone).default({}),
   portal: z.object({
     /** The portal's time zone: calendar dates of date fields are read in it. */
     timezone: timeZone.default('Europe/Moscow'),

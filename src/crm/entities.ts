@@ -85,6 +85,8 @@ export interface User {
   userType?: string | null;
   birthday?: CalendarDate | null;
   phoneInner?: string | null;
+  /** The profile's TIME_ZONE (an IANA name when the portal has one set; empty otherwise). */
+  timeZone?: string | null;
   /** Non-empty PERSONAL_MOBILE, WORK_PHONE, PERSONAL_PHONE, as written (undefined when none was selected). */
   phones?: string[];
   fields: Record<string, unknown>;
@@ -375,13 +377,14 @@ export function createEntitySchemas(timeZone: string): EntitySchemas {
     USER_TYPE: optionalText.optional(),
     PERSONAL_BIRTHDAY: day.optional(),
     UF_PHONE_INNER: optionalText.optional(),
+    TIME_ZONE: optionalText.optional(),
     PERSONAL_MOBILE: optionalText.optional(),
     WORK_PHONE: optionalText.optional(),
     PERSONAL_PHONE: optionalText.optional(),
   }).transform((r): User => compact({
     id: r.ID, active: r.ACTIVE ?? undefined, name: r.NAME, lastName: r.LAST_NAME, email: r.EMAIL,
     workPosition: r.WORK_POSITION, departmentIds: r.UF_DEPARTMENT, userType: r.USER_TYPE, birthday: r.PERSONAL_BIRTHDAY,
-    phoneInner: r.UF_PHONE_INNER, fields: userFields(r, ['UF_DEPARTMENT', 'UF_PHONE_INNER']),
+    phoneInner: r.UF_PHONE_INNER, timeZone: r.TIME_ZONE, fields: userFields(r, ['UF_DEPARTMENT', 'UF_PHONE_INNER']),
     phones: r.PERSONAL_MOBILE === undefined && r.WORK_PHONE === undefined && r.PERSONAL_PHONE === undefined ? undefined
       : [r.PERSONAL_MOBILE, r.WORK_PHONE, r.PERSONAL_PHONE].filter((p): p is string => typeof p === 'string' && p.trim() !== ''),
   }));

@@ -28,8 +28,15 @@ export const ru = {
   'link.unlinked': 'Чат отвязан от Битрикс24. Чтобы снова связать: /start',
   'link.not_linked': 'Этот чат не связан с Битрикс24.',
   'link.invite_notification': (p: { url: string }) => `Откройте ссылку, чтобы подключить DealPilot в Telegram (действует 15 минут): ${p.url}`,
-  'settings.title': (p: { language: string; quiet: string; channel: string }) =>
-    `Настройки\nЯзык: ${p.language}\nТихие часы: ${p.quiet}\nКанал уведомлений: ${p.channel}`,
+  'settings.title': (p: { language: string; quiet: string; channel: string; timezone: string }) =>
+    `Настройки\nЯзык: ${p.language}\nТихие часы: ${p.quiet}\nКанал уведомлений: ${p.channel}\nЧасовой пояс: ${p.timezone}`,
+  'settings.timezone_button': '🕐 Часовой пояс',
+  'settings.timezone_pick': 'Выберите часовой пояс: по нему считаются тихие часы, выходные и «сегодня» в /report.',
+  'settings.timezone_auto': 'Автоматически',
+  'settings.timezone_source_settings': 'выбран вами',
+  'settings.timezone_source_profile': 'из профиля Битрикс24',
+  'settings.timezone_source_department': 'по отделу',
+  'settings.timezone_source_default': 'по умолчанию',
   'settings.language': 'Язык',
   'settings.quiet': 'Тихие часы',
   'settings.quiet_off': 'нет',

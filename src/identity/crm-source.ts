@@ -15,6 +15,7 @@ export function crmDirectorySource(crm: CrmGateway): DirectorySource {
           name: [u.name, u.lastName].filter(Boolean).join(' ') || `#${u.id}`,
           phones: u.phones ?? [],
           departmentIds: u.departmentIds ?? [],
+          ...(u.timeZone ? { timeZone: u.timeZone } : {}),
         }));
     },
     async departments() {

@@ -8,6 +8,8 @@ export interface DirectoryUser {
   name: string;
   phones: string[];
   departmentIds: number[];
+  /** The Bitrix24 profile's time zone, when set. */
+  timeZone?: string;
 }
 
 /** Where the org chart comes from: the CRM gateway in production, the sandbox portal in tests. */

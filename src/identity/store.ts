@@ -29,6 +29,8 @@ export interface UserPreferences {
   quietEnd?: string;
   weekendsOff: boolean;
   channel: Channel;
+  /** An IANA zone the person chose in /settings; absent = automatic (profile, department, BOT_TIMEZONE). */
+  timezone?: string;
 }
 
 export const LINK_CODE_TTL_SECONDS = 15 * 60;
@@ -114,6 +116,7 @@ export function createIdentityStore(redis: Redis, prefix = 'dp'): IdentityStore 
         ...(row.quietEnd ? { quietEnd: row.quietEnd } : {}),
         weekendsOff: row.weekendsOff !== '0',
         channel: row.channel === 'bitrix24' ? 'bitrix24' : 'telegram',
+        ...(row.timezone ? { timezone: row.timezone } : {}),
       };
     },
     async setPreferences(b24UserId, patch) {
@@ -123,7 +126,10 @@ export function createIdentityStore(redis: Redis, prefix = 'dp'): IdentityStore 
       if (patch.quietEnd) fields.quietEnd = patch.quietEnd;
       if (patch.weekendsOff !== undefined) fields.weekendsOff = patch.weekendsOff ? '1' : '0';
       if (patch.channel) fields.channel = patch.channel;
+      if (patch.timezone) fields.timezone = patch.timezone;
       if (Object.keys(fields).length > 0) await redis.hset(prefsKey(b24UserId), fields);
+      // An explicit undefined timezone: back to automatic.
+      if ('timezone' in patch && !patch.timezone) await redis.hdel(prefsKey(b24UserId), 'timezone');
       return this.getPreferences(b24UserId);
     },
     async createLinkCode(b24UserId) {

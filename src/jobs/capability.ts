@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import type { Outbox } from '../outbox/index.js';
 import type { JobDefinition } from './runtime.js';
 import type { CrmWrites } from './crm-writes.js';
+import type { TimezoneOf } from '../identity/timezone.js';
 
 /** What every capability (leads, deals, birthdays, report) is built from. No grammY here: bot glue lives in src/bot. */
 export interface CapabilityDeps {
@@ -26,6 +27,8 @@ export interface CapabilityDeps {
   clock: () => Date;
   /** Base URL of the portal for "Open in Bitrix24" links, e.g. https://acme.bitrix24.ru */
   portalUrl: string;
+  /** A person's time zone (their /settings choice, profile, department, BOT_TIMEZONE); absent → the portal's for all. */
+  timezoneOf?: TimezoneOf;
   /** Audit comments and tasks written exactly once (built by createCapabilities; a capability built alone makes its own). */
   writes?: CrmWrites;
 }

@@ -89,6 +89,17 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
   const ttl = settings.sentRecordTtlSeconds;
   const workers = new Set<Worker<OutboxJobData>>();
 
+  /** The recipient's zone; a failure to learn it (directory down) falls back to the bot's, never fails the send. */
+  async function zoneOf(recipient: number): Promise<string> {
+    if (!options.timezoneOf) return settings.timezone;
+    try {
+      return await options.timezoneOf(recipient);
+    } catch (error) {
+      log.warn({ err: error, recipient }, 'outbox: could not resolve the recipient\'s time zone; using the bot\'s');
+      return settings.timezone;
+    }
+  }
+
   /** A message waits for its recipient's window: say so (the demo prints it), never fail the send for it. */
   function held(recipient: number, kind: string, dueAt: Date, until: Date, window: DeliveryWindow): void {
     const reason = heldReason(dueAt, window);
@@ -173,7 +184,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
         const data = toJobData(intent, id, now);
         let earliest = data.dueAt;
         if (!data.urgent) {
-          const window = deliveryWindowFor(await prefsOf(intent.recipient), settings);
+          const window = deliveryWindowFor(await prefsOf(intent.recipient), settings, await zoneOf(intent.recipient));
           earliest = nextDeliveryTime(new Date(earliest), window).getTime();
           if (earliest > data.dueAt) held(intent.recipient, intent.kind, new Date(data.dueAt), new Date(earliest), window);
         }
@@ -280,7 +291,7 @@ export function createOutbox(options: CreateOutboxOptions): Outbox {
     const [link, prefs] = await Promise.all([identity.byBitrixUser(data.recipient), identity.getPreferences(data.recipient)]);
     if (!isUrgent(data)) {
       const now = clock();
-      const window = deliveryWindowFor(prefs, settings);
+      const window = deliveryWindowFor(prefs, settings, await zoneOf(data.recipient));
       const next = nextDeliveryTime(now, window);
       if (next.getTime() > now.getTime()) {
         held(data.recipient, data.kind, now, next, window);

@@ -90,6 +90,8 @@ export interface CreateOutboxOptions {
   metrics?: OutboxMetrics;
   /** Wall clock for working-hours decisions (tests inject one); BullMQ delays still run on real time. */
   clock?: () => Date;
+  /** The recipient's time zone (quiet hours, days off); default: settings.timezone for everyone. */
+  timezoneOf?: (b24UserId: number) => Promise<string>;
   /** Told whenever a message waits for the recipient's window (the demo prints it; production logs it at debug). */
   onHeld?: (held: HeldMessage) => void;
   /** Queue name; default "outbox". */

@@ -6,12 +6,13 @@ const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 /**
  * The recipient's delivery window: their own quiet hours when set, the rules file's defaults otherwise;
- * weekends and holidays off unless they turned that off.
+ * weekends and holidays off unless they turned that off — all read in the recipient's time zone (default: the
+ * bot's).
  */
-export function deliveryWindowFor(prefs: UserPreferences, settings: Pick<OutboxSettings, 'timezone' | 'workingHours'>): DeliveryWindow {
+export function deliveryWindowFor(prefs: UserPreferences, settings: Pick<OutboxSettings, 'timezone' | 'workingHours'>, timezone?: string): DeliveryWindow {
   const hours = settings.workingHours;
   return {
-    timezone: settings.timezone,
+    timezone: timezone ?? settings.timezone,
     quietStart: prefs.quietStart ?? hours.quietStart,
     quietEnd: prefs.quietEnd ?? hours.quietEnd,
     workingDays: prefs.weekendsOff ? hours.days : ALL_DAYS,

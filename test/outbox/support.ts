@@ -4,7 +4,7 @@ import type { ChatAdapter } from '../../src/chat/adapter.js';
 import { createIdentityStore, type IdentityStore } from '../../src/identity/store.js';
 import { silentLogger } from '../../src/log.js';
 import { createOutbox, type Outbox } from '../../src/outbox/index.js';
-import type { NotificationIntent, OutboxMetrics, OutboxSettings } from '../../src/outbox/index.js';
+import type { CreateOutboxOptions, NotificationIntent, OutboxMetrics, OutboxSettings } from '../../src/outbox/index.js';
 import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from '../../src/sandbox/telegram/index.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/eventually.js';
@@ -48,6 +48,8 @@ export async function createHarness(options: {
   settings?: Partial<OutboxSettings>;
   clock?: () => Date;
   adapter?: (real: ChatAdapter) => ChatAdapter;
+  /** Further outbox options (time zones per recipient, the held-message hook). */
+  extra?: Pick<CreateOutboxOptions, 'timezoneOf' | 'onHeld'>;
 } = {}): Promise<Harness> {
   const sandbox = await startTelegramSandbox(options.limits ? { limits: options.limits } : {});
   const redis = testRedis();
@@ -71,6 +73,7 @@ export async function createHarness(options: {
       supervisorOf: async (userId) => supervisors.get(userId) ?? null,
       settings: testSettings(options.settings),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...options.extra,
     });
     outboxes.push(outbox);
     return outbox;

@@ -2,6 +2,7 @@ import { actionButton, type ChatMessage } from '../../chat/message.js';
 import { encodeCallback } from '../../bot/callback-codec.js';
 import { t, type Locale } from '../../i18n/index.js';
 import type { IdentityStore, UserPreferences } from '../../identity/store.js';
+import { OFFERED_TIMEZONES, timezoneLabel, type PersonTimezone, type TimezoneOf } from '../../identity/timezone.js';
 import type { Interaction } from '../interaction.js';
 import type { ChatFeature } from '../router.js';
 
@@ -15,7 +16,21 @@ export const QUIET_PRESETS: Record<string, [string, string] | null> = {
 
 export interface QuietDefaults { quietStart: string; quietEnd: string }
 
-function settingsMessage(locale: Locale, prefs: UserPreferences, defaults: QuietDefaults): ChatMessage {
+function timezoneText(locale: Locale, zone: PersonTimezone): string {
+  return `${timezoneLabel(zone.zone, locale)} — ${t(locale, `settings.timezone_source_${zone.source}`)}`;
+}
+
+/** The zone picker: the offered zones, three to a row, and "automatic". */
+function timezonePicker(locale: Locale): ChatMessage {
+  const rows: ChatMessage['buttons'] = [];
+  for (let i = 0; i < OFFERED_TIMEZONES.length; i += 3) {
+    rows.push(OFFERED_TIMEZONES.slice(i, i + 3).map((z) => actionButton(z[locale], encodeCallback('settings.tz', z.key))));
+  }
+  rows.push([actionButton(t(locale, 'settings.timezone_auto'), encodeCallback('settings.tz', 'auto'))]);
+  return { text: t(locale, 'settings.timezone_pick'), buttons: rows };
+}
+
+function settingsMessage(locale: Locale, prefs: UserPreferences, defaults: QuietDefaults, zone: PersonTimezone): ChatMessage {
   const quiet = prefs.quietStart === '00:00' && prefs.quietEnd === '00:00'
     ? t(locale, 'settings.quiet_off')
     : `${prefs.quietStart ?? defaults.quietStart}–${prefs.quietEnd ?? defaults.quietEnd}`;
@@ -23,6 +38,7 @@ function settingsMessage(locale: Locale, prefs: UserPreferences, defaults: Quiet
     language: prefs.locale === 'en' ? 'English' : 'Русский',
     quiet,
     channel: t(locale, prefs.channel === 'bitrix24' ? 'settings.channel_bitrix24' : 'settings.channel_telegram'),
+    timezone: timezoneText(locale, zone),
   });
   return {
     text,
@@ -35,15 +51,16 @@ function settingsMessage(locale: Locale, prefs: UserPreferences, defaults: Quiet
         actionButton(t(locale, 'settings.channel_telegram'), encodeCallback('settings.channel', 'telegram')),
         actionButton(t(locale, 'settings.channel_bitrix24'), encodeCallback('settings.channel', 'bitrix24')),
       ],
+      [actionButton(t(locale, 'settings.timezone_button'), encodeCallback('settings.tz', 'menu'))],
     ],
   };
 }
 
 /** /settings: language, quiet hours, preferred channel — stored per Bitrix24 user, so both messengers share them. */
-export function settingsFeature(deps: { store: IdentityStore; defaults: QuietDefaults }): ChatFeature {
+export function settingsFeature(deps: { store: IdentityStore; defaults: QuietDefaults; timezoneOf: TimezoneOf }): ChatFeature {
   async function refresh(press: Interaction, prefs: UserPreferences): Promise<void> {
     await press.notify(t(prefs.locale, 'settings.saved'));
-    await press.edit(settingsMessage(prefs.locale, prefs, deps.defaults));
+    await press.edit(settingsMessage(prefs.locale, prefs, deps.defaults, await deps.timezoneOf(press.actor.b24UserId)));
   }
   const outdated = (press: Interaction) => press.notify(t(press.locale, 'errors.outdated_button'));
 
@@ -51,7 +68,7 @@ export function settingsFeature(deps: { store: IdentityStore; defaults: QuietDef
     commands: {
       async settings(press) {
         const prefs = await deps.store.getPreferences(press.actor.b24UserId);
-        await press.reply(settingsMessage(press.locale, prefs, deps.defaults));
+        await press.reply(settingsMessage(press.locale, prefs, deps.defaults, await deps.timezoneOf(press.actor.b24UserId)));
       },
     },
     actions(actions) {
@@ -66,6 +83,18 @@ export function settingsFeature(deps: { store: IdentityStore; defaults: QuietDef
           if (!(key in QUIET_PRESETS)) return outdated(press);
           const range = QUIET_PRESETS[key] ?? ['00:00', '00:00'];
           await refresh(press, await deps.store.setPreferences(actor.b24UserId, { quietStart: range[0], quietEnd: range[1] }));
+        },
+      });
+      actions.on('settings.tz', {
+        async handle({ press, actor, args: [key] }) {
+          if (key === 'menu') {
+            await press.notify(t(press.locale, 'settings.timezone_button'));
+            return press.edit(timezonePicker(press.locale));
+          }
+          if (key === 'auto') return refresh(press, await deps.store.setPreferences(actor.b24UserId, { timezone: undefined }));
+          const offered = OFFERED_TIMEZONES.find((z) => z.key === key);
+          if (!offered) return outdated(press);
+          await refresh(press, await deps.store.setPreferences(actor.b24UserId, { timezone: offered.zone }));
         },
       });
       actions.on('settings.channel', {

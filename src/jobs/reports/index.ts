@@ -173,10 +173,16 @@ export function createReportsCapability(deps: CapabilityDeps): ReportsCapability
     return { report, requests: data.requests, names: userNames, stageOrder, stageNames, categoryNames };
   }
 
+  /** The asker's zone: "today" and the header follow it (the digest, asked by nobody, uses the portal's). */
+  async function zoneOf(actorId: number | null): Promise<string> {
+    if (actorId === null || !deps.timezoneOf) return timezone;
+    return (await deps.timezoneOf(actorId).catch(() => null))?.zone ?? timezone;
+  }
+
   async function build(scope: ReportScope, args: ReportArgs, actorId: number | null, prefix?: Record<Locale, string>, gathered?: GatheredReportData): Promise<BuiltReport> {
     const built = await buildForScope(scope, args, actorId, gathered);
     const common = {
-      timezone,
+      timezone: await zoneOf(actorId),
       periodLabel: args.period.label,
       userName: (id: number) => built.names.get(id) ?? `#${id}`,
       categoryName: (id: number) => built.categoryNames.get(id) ?? `#${id}`,
@@ -220,7 +226,7 @@ export function createReportsCapability(deps: CapabilityDeps): ReportsCapability
 
   async function reportCommand(actorId: number, text: string, locale: Locale): Promise<ChatMessage[]> {
     const texts = REPORT_TEXTS[locale];
-    const parsed = parseReportArgs(text, deps.clock(), timezone);
+    const parsed = parseReportArgs(text, deps.clock(), await zoneOf(actorId));
     if ('error' in parsed) {
       const message = parsed.error === 'bad_date' ? texts.badDate(parsed.argument)
         : parsed.error === 'reversed_range' ? texts.reversedRange(parsed.argument)
@@ -236,7 +242,7 @@ export function createReportsCapability(deps: CapabilityDeps): ReportsCapability
     const parsedKey = parsePeriodKey(key);
     if (!parsedKey) return null;
     // Built through the same parser as the command, so a button and "/report week 1" are one report.
-    const parsed = parseReportArgs(`/report ${parsedKey.period}${parsedKey.categoryId !== undefined ? ` ${parsedKey.categoryId}` : ''}`, deps.clock(), timezone);
+    const parsed = parseReportArgs(`/report ${parsedKey.period}${parsedKey.categoryId !== undefined ? ` ${parsedKey.categoryId}` : ''}`, deps.clock(), await zoneOf(actorId));
     if ('error' in parsed) return null;
     return respond(actorId, parsed, locale);
   }
