@@ -161,7 +161,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
       request: (method) => metrics.crmRequests.inc({ method }),
       error: (method, code) => metrics.crmErrors.inc({ method, code }),
     },
-    rate: { perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST, keyPrefix: prefix },
+    rate: {
+      perSecond: config.env.B24_RATE_PER_SECOND, burst: config.env.B24_RATE_BURST, keyPrefix: prefix,
+      ...(config.env.B24_INTERACTIVE_RESERVE !== undefined ? { interactiveReserve: config.env.B24_INTERACTIVE_RESERVE } : {}),
+    },
   });
   const store = createIdentityStore(redis, prefix);
   const directory = createDirectory({ source: crmDirectorySource(crm) });

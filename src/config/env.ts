@@ -76,6 +76,8 @@ export const envSchema = z.object({
   /** Bitrix24 REST budget shared by all processes: sustained requests/s and burst (Enterprise portals allow more). */
   B24_RATE_PER_SECOND: z.coerce.number().positive().default(2),
   B24_RATE_BURST: z.coerce.number().int().positive().default(40),
+  /** Requests of the burst kept for button presses and commands (background work never takes them); 0 = off. */
+  B24_INTERACTIVE_RESERVE: z.coerce.number().int().min(0).optional(),
   /** Outbox pace toward the messenger: Telegram allows about 1 message/s per chat and 30/s per bot. */
   TELEGRAM_PER_CHAT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   TELEGRAM_GLOBAL_PER_SECOND: z.coerce.number().positive().default(30),

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { asInteractive } from '../crm/priority.js';
 import { t } from '../i18n/index.js';
 import type { Directory } from '../identity/directory.js';
 import { roleOnEntity, type ActorRole } from '../identity/org.js';
@@ -60,7 +61,12 @@ export function createActionRegistry(deps: {
 }): ActionRegistry {
   const handlers = new Map<CallbackAction, ActionHandler<CallbackAction>>();
 
-  async function dispatchDecoded(decoded: DecodedCallback, press: Interaction): Promise<void> {
+  /** A press: its portal calls (the owner's fresh read, the action) take the interactive lane of the budget. */
+  function dispatchDecoded(decoded: DecodedCallback, press: Interaction): Promise<void> {
+    return asInteractive(() => handlePress(decoded, press));
+  }
+
+  async function handlePress(decoded: DecodedCallback, press: Interaction): Promise<void> {
     const started = performance.now();
     const handler = handlers.get(decoded.action);
     const { actor } = press;

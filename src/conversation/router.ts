@@ -1,3 +1,4 @@
+import { asInteractive } from '../crm/priority.js';
 import type { ActionRegistry } from './actions.js';
 import type { Interaction } from './interaction.js';
 
@@ -35,15 +36,20 @@ export function createChatRouter(actions: ActionRegistry, features: readonly Cha
   return {
     actions,
     commands: [...commands.keys()],
-    async command(name, args, press) {
-      const handler = commands.get(name.toLowerCase());
-      if (!handler) return false;
-      await handler(press, args);
-      return true;
+    // A person waits for these: their portal calls take the budget's interactive lane (never behind a scan).
+    command(name, args, press) {
+      return asInteractive(async () => {
+        const handler = commands.get(name.toLowerCase());
+        if (!handler) return false;
+        await handler(press, args);
+        return true;
+      });
     },
-    async text(text, press) {
-      for (const handler of textHandlers) if (await handler(press, text)) return true;
-      return false;
+    text(text, press) {
+      return asInteractive(async () => {
+        for (const handler of textHandlers) if (await handler(press, text)) return true;
+        return false;
+      });
     },
   };
 }

@@ -11,6 +11,7 @@ import {
 import { CrmBatchError, CrmError, CrmRowError } from './errors.js';
 import { listRawPages, type ListMode, type ListSpec } from './list.js';
 import { createRateBudget } from './rate-budget.js';
+import { forgetRead, sharedRead } from './priority.js';
 import {
   createTransport, type CrmObserver, type BatchCommand, type BatchEntry, type CallOptions, type RetryOptions, type TransportStats,
 } from './transport.js';
@@ -270,15 +271,20 @@ export function createCrmGateway(options: CrmGatewayOptions): CrmGateway {
     return (await transport.call<T>(method, params, callOptions)).result;
   }
 
-  async function getEntity<T>(method: string, id: number, schema: z.ZodType<T>, label: string): Promise<T> {
-    const raw = await call<unknown>(method, { id });
-    if (raw === undefined || raw === null || raw === false) {
-      throw new CrmError({ code: 'UNEXPECTED_ANSWER', status: 200, method, description: `${label} ${id}: empty answer` });
-    }
-    return parseOne(schema, label, raw, method);
+  /** `crm.deal.get` of one press is read once (see priority.ts); anywhere else, every call reads. */
+  function getEntity<T>(method: string, id: number, schema: z.ZodType<T>, label: string): Promise<T> {
+    return sharedRead(`${method}:${id}`, async () => {
+      const raw = await call<unknown>(method, { id });
+      if (raw === undefined || raw === null || raw === false) {
+        throw new CrmError({ code: 'UNEXPECTED_ANSWER', status: 200, method, description: `${label} ${id}: empty answer` });
+      }
+      return parseOne(schema, label, raw, method);
+    });
   }
 
   async function update(method: string, id: number, fields: Record<string, unknown>, opts: UpdateOptions = {}): Promise<void> {
+    // A read after this write must see the portal again.
+    forgetRead(`${method.replace(/\.update$/, '.get')}:${id}`);
     const ok = await call<unknown>(method, { id, fields, params: { REGISTER_SONET_EVENT: yn(opts.registerSonetEvent, 'N') } });
     if (ok !== true && ok !== 'true' && ok !== 1) {
       throw new CrmError({ code: 'UNEXPECTED_ANSWER', status: 200, method, description: `update of ${id} answered ${JSON.stringify(ok)}` });

@@ -27,6 +27,25 @@ redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now + burs
 return math.ceil(wait)
 `;
 
+/**
+ * Background work may take a request only while `reserve` requests stay free for people pressing buttons: it
+ * takes the slot when one is free within its smaller burst, and otherwise does NOT reserve a future slot (which
+ * would push the shared timeline past the reserve) but is told when to ask again. Returns 0 = taken, else ms.
+ */
+const TRY_TAKE_SCRIPT = `
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local wait = tat - (burst - 1) * interval - now
+if wait > 0 then return math.ceil(wait) end
+local newTat = tat + interval
+redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now + burst * interval) + 1000)
+return 0
+`;
+
 /** Pushes the shared timeline forward (after the portal answered QUERY_LIMIT_EXCEEDED): every process slows down. */
 const PENALIZE_SCRIPT = `
 local t = redis.call('TIME')
@@ -47,12 +66,20 @@ export interface RateBudgetOptions {
   burst?: number;
   /** Redis key prefix (default `dealpilot`). */
   keyPrefix?: string;
+  /**
+   * Requests of the burst kept for interactive calls (presses, typed answers, commands): background work never
+   * takes them, so a press never queues behind a scan. Default: a quarter of the burst; 0 = one queue for all.
+   */
+  interactiveReserve?: number;
 }
+
+/** Who is asking: a person waiting for an answer, or background work (scans, outbox, pollers). */
+export type CallPriority = 'interactive' | 'background';
 
 export interface RateBudget {
   readonly key: string;
   /** Waits until this process may send one request (a batch is one request). Resolves with the ms waited. */
-  acquire(): Promise<number>;
+  acquire(priority?: CallPriority): Promise<number>;
   /** Makes every process sharing the budget hold off for `ms` (used after a 503 from the portal). */
   penalize(ms: number): Promise<void>;
 }
@@ -70,12 +97,24 @@ export function createRateBudget(redis: Redis, origin: string, options: RateBudg
   if (!(perSecond > 0)) throw new Error('rate.perSecond must be positive');
   const intervalMs = 1000 / perSecond;
   const key = rateBudgetKey(origin, options.keyPrefix);
+  const reserve = Math.min(burst - 1, Math.max(0, Math.floor(options.interactiveReserve ?? burst / 4)));
   return {
     key,
-    async acquire() {
-      const wait = Number(await redis.eval(RESERVE_SCRIPT, 1, key, String(intervalMs), String(burst)));
-      if (wait > 0) await sleep(wait);
-      return wait;
+    async acquire(priority = 'background') {
+      if (priority === 'interactive' || reserve === 0) {
+        const wait = Number(await redis.eval(RESERVE_SCRIPT, 1, key, String(intervalMs), String(burst)));
+        if (wait > 0) await sleep(wait);
+        return wait;
+      }
+      let waited = 0;
+      for (;;) {
+        const retryIn = Number(await redis.eval(TRY_TAKE_SCRIPT, 1, key, String(intervalMs), String(burst - reserve)));
+        if (retryIn === 0) return waited;
+        // A little spread so background callers waiting together do not all ask at the same instant.
+        const pause = retryIn + Math.floor(Math.random() * intervalMs * 0.25);
+        await sleep(pause);
+        waited += pause;
+      }
     },
     async penalize(ms) {
       await redis.eval(PENALIZE_SCRIPT, 1, key, String(Math.ceil(ms)), String((burst - 1) * intervalMs));

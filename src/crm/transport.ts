@@ -5,6 +5,7 @@ import {
   CrmError, CrmOperationLimitError, CrmRateLimitError, CrmUnavailableError, isTransient, provesNotProcessed, toCrmError,
 } from './errors.js';
 import type { RateBudget } from './rate-budget.js';
+import { currentPriority } from './priority.js';
 import { sleep } from '../infra/timing.js';
 
 /**
@@ -212,7 +213,7 @@ export function createTransport(options: TransportOptions): Transport {
 
   async function send(method: string, params: Record<string, unknown>, idempotent: boolean): Promise<AjaxResult<unknown>> {
     for (let attempt = 0; ; attempt++) {
-      stats.budgetWaitMs += await options.budget.acquire();
+      stats.budgetWaitMs += await options.budget.acquire(currentPriority());
       stats.requests++;
       options.observer?.request(method);
       let error: CrmError;

@@ -15,8 +15,8 @@ describe('shared rate budget', () => {
 
   it('lets a burst through, then spaces requests by 1/rate, across two budget instances', async () => {
     const keyPrefix = uniquePrefix('rate');
-    const one = createRateBudget(redis, 'http://127.0.0.1:1', { perSecond: 50, burst: 4, keyPrefix });
-    const two = createRateBudget(redis, 'http://127.0.0.1:1', { perSecond: 50, burst: 4, keyPrefix });
+    const one = createRateBudget(redis, 'http://127.0.0.1:1', { perSecond: 50, burst: 4, keyPrefix, interactiveReserve: 0 });
+    const two = createRateBudget(redis, 'http://127.0.0.1:1', { perSecond: 50, burst: 4, keyPrefix, interactiveReserve: 0 });
     expect(one.key).toBe(two.key);
     const waits: number[] = [];
     for (let i = 0; i < 7; i++) waits.push(await (i % 2 ? two : one).acquire());
@@ -26,8 +26,38 @@ describe('shared rate budget', () => {
     for (const w of waits.slice(4)) expect(w).toBeLessThanOrEqual(20);
   });
 
+  it('keeps a reserve for people pressing buttons: background work never takes it, across two processes', async () => {
+    const keyPrefix = uniquePrefix('prio');
+    const options = { perSecond: 10, burst: 8, keyPrefix, interactiveReserve: 2 };
+    const scan = createRateBudget(redis, 'http://127.0.0.1:3', options);
+    const otherProcess = createRateBudget(testRedis(), 'http://127.0.0.1:3', options);
+    // Background work takes the burst less the reserve at once…
+    const first = await Promise.all(Array.from({ length: 6 }, () => scan.acquire('background')));
+    expect(first).toEqual([0, 0, 0, 0, 0, 0]);
+    // …then a long queue of background callers waits without reserving future slots…
+    const started = Date.now();
+    const queued = Promise.all(Array.from({ length: 6 }, () => scan.acquire('background')));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // …so presses, in this process and another, are served at once from the reserve.
+    expect(await otherProcess.acquire('interactive')).toBe(0);
+    expect(await scan.acquire('interactive')).toBe(0);
+    // Background still progresses at the sustained rate (10/s: 6 more within about a second, not starved).
+    const waits = await queued;
+    expect(waits.every((w) => w > 0)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('without a reserve, a press queues behind background reservations (the behaviour the reserve replaces)', async () => {
+    const budget = createRateBudget(redis, 'http://127.0.0.1:4', { perSecond: 10, burst: 4, keyPrefix: uniquePrefix('noprio'), interactiveReserve: 0 });
+    await Promise.all(Array.from({ length: 4 }, () => budget.acquire('background')));
+    const queued = Promise.all(Array.from({ length: 5 }, () => budget.acquire('background')));
+    const press = await budget.acquire('interactive');
+    expect(press).toBeGreaterThanOrEqual(450); // behind five 100 ms slots
+    await queued;
+  });
+
   it('reserves slots in arrival order for concurrent callers', async () => {
-    const budget = createRateBudget(redis, 'http://127.0.0.1:2', { perSecond: 100, burst: 2, keyPrefix: uniquePrefix('rate') });
+    const budget = createRateBudget(redis, 'http://127.0.0.1:2', { perSecond: 100, burst: 2, keyPrefix: uniquePrefix('rate'), interactiveReserve: 0 });
     const waits = await Promise.all(Array.from({ length: 6 }, () => budget.acquire()));
     const sorted = [...waits].sort((a, b) => a - b);
     expect(sorted.slice(0, 2)).toEqual([0, 0]);

@@ -75,6 +75,16 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
     }
   });
 
+  it('a press reads the deal once: the owner check and the action share one fresh read', async () => {
+    const id = addDeal(env, { title: 'One-read deal', stageId: 'NEW', daysAgo: 3 });
+    const nudge = await nudgeFor('One-read deal');
+    const reads = () => env.bitrix.callLog.filter((c) => c.method === 'crm.deal.get' && Number((c.params as Record<string, unknown>).id) === id).length;
+    const before = reads();
+    const answer = await press(env, MANAGER, nudge.messageId!, '⏰ Отложить на 1 дн.');
+    expect(answer.text).toBe('Готово');
+    expect(reads() - before).toBe(1);
+  });
+
   it('closes a deal as lost with a two-level reason: both fields, the lost stage and a timeline comment', async () => {
     const id = addDeal(env, { title: 'Reject deal', stageId: 'PREPARATION', daysAgo: 6 });
     const nudge = await nudgeFor('Reject deal');
