@@ -1,0 +1,98 @@
+/**
+ * Press latency: a manager presses a deal button (snooze: the owner check and the action's fresh read, one
+ * portal request) four times a second; press → answer is timed in the Telegram sandbox. Measured alone and while
+ * a full deal scan runs (80 other stuck deals; their nudges to people without Telegram go through the portal's chat,
+ * one REST call each), with the interactive reserve on (default) and off (B24_INTERACTIVE_RESERVE=0, one queue
+ * for everybody — the behaviour before). The sandbox portal and the shared budget run at the real 2 req/s.
+ * Alone, press → answer is what DealPilot adds to a press: the portal on loopback answers in about a millisecond.
+ *
+ * Run: npx tsx bench/press-latency.ts
+ */
+import { pathToFileURL } from 'node:url';
+import { DEMO } from '../src/sandbox/bitrix/demo-ids.js';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../src/sandbox/environment.js';
+
+const PRESSES = 20;
+/** Other people's stuck deals: their nudges go through the portal's chat, one request each, behind the presses. */
+const STUCK_DEALS = Number(process.env.BENCH_PRESS_STUCK ?? 80);
+const PRESS_EVERY_MS = 250;
+const MANAGER = DEMO.users.moscowManagers[0]!;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+async function scenario(reserve: 'on' | 'off', withScan: boolean): Promise<{ p50: number; p99: number; scanRequests: number }> {
+  const env: SandboxEnvironment = await startSandboxEnvironment({
+    telegramLimits: { perChatIntervalMs: 0 }, bitrixChat: true,
+    extraEnv: { ...(reserve === 'off' ? { B24_INTERACTIVE_RESERVE: '0' } : {}), LOG_LEVEL: 'error' }, logLevel: 'error',
+  });
+  try {
+    const store = env.bitrix.store;
+    const tg = env.telegramUserFor(MANAGER);
+    await env.app.store.link(MANAGER, tg, String(tg));
+    await env.app.store.setPreferences(MANAGER, { quietStart: '00:00', quietEnd: '00:00', weekendsOff: false });
+    // The manager's own deal, nudged once so there is a message with buttons to press.
+    const own = store.addDeal({ TITLE: 'Pressed deal', CATEGORY_ID: 0, STAGE_ID: 'NEW', ASSIGNED_BY_ID: MANAGER, OPPORTUNITY: 1, CURRENCY_ID: 'RUB',
+      MOVED_TIME: new Date(Date.now() - 3 * 86_400_000).toISOString() }, { allowReadOnly: true, silent: true });
+    const others = [...DEMO.users.regionManagers, DEMO.users.moscowManagers[1]!, DEMO.users.moscowManagers[2]!];
+    for (let i = 0; i < STUCK_DEALS; i++) {
+      store.addDeal({ TITLE: `Stuck ${i}`, CATEGORY_ID: 0, STAGE_ID: 'PREPARATION', ASSIGNED_BY_ID: others[i % others.length]!, OPPORTUNITY: 1,
+        CURRENCY_ID: 'RUB', MOVED_TIME: new Date(Date.now() - 10 * 86_400_000).toISOString() }, { allowReadOnly: true, silent: true });
+    }
+    const message = await (async () => {
+      await env.app.capabilities.deals.scan();
+      return env.telegram.waitForMessage(tg, { textIncludes: 'Pressed deal' }, 120_000);
+    })();
+    // Let the first scan's messages drain before measuring.
+    while (((await env.app.outbox.queue.getJobCounts('waiting', 'active')).waiting ?? 0) > 0) await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 25_000)); // the budget refills (40 at 2/s)
+
+    const scanBefore = env.bitrix.requestCount();
+    let scanning: Promise<unknown> = Promise.resolve();
+    if (withScan) {
+      // A new stay for every other deal: the scan nudges (and the outbox posts to chat) all over again.
+      for (const deal of store.listDeals()) {
+        if (Number(deal.ID) !== own && deal.STAGE_SEMANTIC_ID === 'P') store.moveDealStage(Number(deal.ID), String(deal.STAGE_ID), { silent: true });
+      }
+      scanning = env.app.capabilities.deals.scan();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const latencies: number[] = [];
+    for (let i = 0; i < PRESSES; i++) {
+      const started = performance.now();
+      const query = env.telegram.forgeCallback(tg, message.messageId!, `1|ds|${own}|1`);
+      await env.telegram.waitForCallbackAnswer(query, 60_000);
+      const total = performance.now() - started;
+      latencies.push(total);
+      await new Promise((r) => setTimeout(r, Math.max(0, PRESS_EVERY_MS - total)));
+    }
+    await scanning;
+    return {
+      p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)),
+      scanRequests: env.bitrix.requestCount() - scanBefore,
+    };
+  } finally {
+    await env.stop();
+  }
+}
+
+export async function runPressLatencyBench(): Promise<Record<string, unknown>> {
+  const rows: Record<string, unknown> = {};
+  for (const reserve of ['on', 'off'] as const) {
+    for (const withScan of [false, true]) {
+      const r = await scenario(reserve, withScan);
+      const label = `reserve ${reserve}, ${withScan ? 'during a deal scan' : 'alone'}`;
+      rows[label] = r;
+      process.stdout.write(`${label.padEnd(34)} press→answer p50 ${String(r.p50).padStart(5)} ms  p99 ${String(r.p99).padStart(5)} ms`
+        + `  (portal requests meanwhile: ${r.scanRequests})\n`);
+    }
+  }
+  return rows;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await runPressLatencyBench();
+  process.exit(0);
+}
