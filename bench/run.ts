@@ -9,6 +9,8 @@ const BENCHES: Record<string, { file: string; run: string }> = {
   crm: { file: 'crm-scan.ts', run: 'runCrmScanBench' },
   outbox: { file: 'outbox-fanout.ts', run: 'runOutboxFanoutBench' },
   report: { file: 'report.ts', run: 'runReportBench' },
+  press: { file: 'press-latency.ts', run: 'runPressLatencyBench' },
+  'imbot-batch': { file: 'imbot-batch.ts', run: 'runImbotBatchBench' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

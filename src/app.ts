@@ -177,6 +177,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     ? createBitrixChatChannel({
       crm, redis, prefix, log, store, botToken: config.env.B24_BOT_TOKEN, code: config.env.B24_BOT_CODE,
       pollSeconds: config.env.B24_BOT_EVENT_MODE === 'fetch' ? config.env.B24_CHAT_POLL_SECONDS : null,
+      maxBatch: config.env.B24_CHAT_BATCH,
     })
     : undefined;
 

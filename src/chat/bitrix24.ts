@@ -9,12 +9,15 @@ import {
 import type { ChatMessage, MessageRef } from './message.js';
 import { renderBitrixBbCode, renderBitrixKeyboard } from './bitrix24-render.js';
 import { isRecord, positiveId } from '../infra/values.js';
+import { currentPriority } from '../crm/priority.js';
 
 export interface BitrixChatOptions {
   /** The bot's id from `registerBitrixBot`. */
   botId: number;
   /** The botToken chosen at registration (≤ 40 characters); every webhook-authorized imbot.v2 call carries it. */
   botToken: string;
+  /** Messages sent in one `batch` request at most (1–50; 1 = one request per message). Default 50. */
+  maxBatch?: number;
 }
 
 /** Codes meaning this person cannot be written to (fired, deleted, no dialog with the bot). */
@@ -40,9 +43,10 @@ export function toBitrixChatError(error: unknown, chatId: string, op: 'send' | '
  * Bitrix24 chat adapter over the CRM gateway's raw calls (`imbot.v2.Chat.Message.send` / `.update`).
  * chatId is the dialog id: the Bitrix24 user id for the private dialog with the bot, `chatN` for a group chat.
  */
-export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call'>, options: BitrixChatOptions): ChatAdapter {
+export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call' | 'batch'>, options: BitrixChatOptions): ChatAdapter {
   const { botId, botToken } = options;
   registerSecret(botToken);
+  const maxBatch = Math.max(1, Math.min(50, options.maxBatch ?? 50));
 
   function fields(message: ChatMessage, forEdit: boolean): Record<string, unknown> {
     const keyboard = renderBitrixKeyboard(message, botId);
@@ -54,20 +58,78 @@ export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call'>, options: 
     };
   }
 
+  const refOf = (chatId: string, result: unknown): MessageRef => {
+    const id = isRecord(result) ? positiveId(result.id) : undefined;
+    if (id === undefined) throw new ChatRejectedError(`imbot.v2.Chat.Message.send answered without a message id`);
+    return { channel: 'bitrix24', chatId, messageId: String(id) };
+  };
+  const sendParams = (chatId: string, message: ChatMessage) => ({ botId, botToken, dialogId: chatId, fields: fields(message, false) });
+
+  async function sendOne(chatId: string, message: ChatMessage): Promise<MessageRef> {
+    let result: unknown;
+    try {
+      // Not retried by the transport unless the portal provably did not act: a repeat would post twice.
+      result = await crm.call('imbot.v2.Chat.Message.send', sendParams(chatId, message));
+    } catch (error) {
+      throw toBitrixChatError(error, chatId, 'send');
+    }
+    return refOf(chatId, result);
+  }
+
+  /**
+   * Background sends (the outbox) share `batch` requests: each message costs one of the portal's 2 requests a
+   * second otherwise. One batch is in flight at a time; what arrives while it waits for the budget goes into the
+   * next one (up to 50). Each message keeps its own outcome: a refused one fails alone. A batch that fails as a
+   * whole fails each of its messages (the outbox retries them; like any send whose answer is lost, a message the
+   * portal did post may then be posted again).
+   */
+  const waiting: Array<{ chatId: string; message: ChatMessage; resolve: (ref: MessageRef) => void; reject: (error: unknown) => void }> = [];
+  let inFlight = false;
+  async function flush(): Promise<void> {
+    if (inFlight || waiting.length === 0) return;
+    inFlight = true;
+    const group = waiting.splice(0, maxBatch);
+    try {
+      if (group.length === 1) {
+        const [only] = group;
+        await sendOne(only!.chatId, only!.message).then(only!.resolve, only!.reject);
+        return;
+      }
+      let entries: Awaited<ReturnType<typeof crm.batch>>;
+      try {
+        entries = await crm.batch(Object.fromEntries(group.map((g, i) => [`m${i}`, ['imbot.v2.Chat.Message.send', sendParams(g.chatId, g.message)] as const])),
+          { halt: false, idempotent: false });
+      } catch (error) {
+        for (const g of group) g.reject(toBitrixChatError(error, g.chatId, 'send'));
+        return;
+      }
+      group.forEach((g, i) => {
+        const entry = entries[`m${i}`];
+        if (!entry) return g.reject(new ChatTransientError('batch answered without this message'));
+        if (!entry.ok) return g.reject(toBitrixChatError(entry.error, g.chatId, 'send'));
+        try {
+          g.resolve(refOf(g.chatId, entry.result));
+        } catch (error) {
+          g.reject(error);
+        }
+      });
+    } finally {
+      inFlight = false;
+      if (waiting.length > 0) void flush();
+    }
+  }
+
   return {
     channel: 'bitrix24',
     async send(chatId, message): Promise<MessageRef> {
       if (!/^(?:[1-9]\d*|chat[1-9]\d*)$/.test(chatId)) throw new ChatUnreachableError(chatId, 'not a Bitrix24 dialog id');
-      let result: unknown;
-      try {
-        // Not retried by the transport unless the portal provably did not act: a repeat would post twice.
-        result = await crm.call('imbot.v2.Chat.Message.send', { botId, botToken, dialogId: chatId, fields: fields(message, false) });
-      } catch (error) {
-        throw toBitrixChatError(error, chatId, 'send');
-      }
-      const id = isRecord(result) ? positiveId(result.id) : undefined;
-      if (id === undefined) throw new ChatRejectedError(`imbot.v2.Chat.Message.send answered without a message id`);
-      return { channel: 'bitrix24', chatId, messageId: String(id) };
+      // A person waiting for this answer does not wait for a batch; nor does a caller that wants one per request.
+      if (currentPriority() === 'interactive' || maxBatch === 1) return sendOne(chatId, message);
+      return new Promise<MessageRef>((resolve, reject) => {
+        waiting.push({ chatId, message, resolve, reject });
+        // Sends issued together (one tick) leave together.
+        setImmediate(() => void flush());
+      });
     },
     async edit(ref, message) {
       try {

@@ -72,6 +72,8 @@ export const envSchema = z.object({
   B24_BOT_EVENT_MODE: z.enum(['fetch', 'webhook']).default('fetch'),
   B24_BOT_APPLICATION_TOKEN: z.string().min(8).optional(),
   /** Seconds between pulls of the Bitrix24 chat bot's events (fetch mode; the docs suggest 5–30 when idle). */
+  /** Bitrix24 chat messages sent in one `batch` request at most (1 = one request per message). */
+  B24_CHAT_BATCH: z.coerce.number().int().min(1).max(50).default(50),
   B24_CHAT_POLL_SECONDS: z.coerce.number().int().min(1).max(59).default(5),
   /** Bitrix24 REST budget shared by all processes: sustained requests/s and burst (Enterprise portals allow more). */
   B24_RATE_PER_SECOND: z.coerce.number().positive().default(2),

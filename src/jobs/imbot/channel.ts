@@ -59,6 +59,8 @@ export function createBitrixChatChannel(deps: {
   /** Seconds between polls (1–59); null in push mode (the portal posts events; no poll job). */
   pollSeconds: number | null;
   clock?: () => number;
+  /** Messages per `batch` request at most (default 50). */
+  maxBatch?: number;
 }): BitrixChatChannel {
   const { crm, redis, log, botToken, code } = deps;
   const now = deps.clock ?? Date.now;
@@ -96,7 +98,7 @@ export function createBitrixChatChannel(deps: {
   async function withAdapter<T>(chatId: string, use: (chat: ChatAdapter) => Promise<T>): Promise<T> {
     const id = await botId();
     if (id === null) throw new ChatUnreachableError(chatId, 'no Bitrix24 chat bot is registered');
-    adapter ??= createBitrixChatAdapter(crm, { botId: id, botToken });
+    adapter ??= createBitrixChatAdapter(crm, { botId: id, botToken, ...(deps.maxBatch ? { maxBatch: deps.maxBatch } : {}) });
     try {
       return await use(adapter);
     } catch (error) {
