@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import { createCrmGateway } from '../src/crm/index.js';
 import { startLocalRedis, type LocalRedis } from '../src/infra/redis-server.js';
 import { gatherReportData } from '../src/jobs/reports/gather.js';
+import { createOpenDealsIndex } from '../src/jobs/reports/open-deals-index.js';
 import { silentLogger } from '../src/log.js';
 import { addDays, calendarDateAt, instantAt } from '../src/rules/time/index.js';
 import { startBitrixSandbox } from '../src/sandbox/bitrix/index.js';
@@ -52,7 +53,30 @@ export async function runReportBench(): Promise<Record<string, unknown>> {
       callsByMethod: Object.fromEntries(sandbox.callLog.reduce((m, c) => m.set(c.method, (m.get(c.method) ?? 0) + 1), new Map<string, number>())),
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    return result;
+
+    // After: the open deals come from the index (built once in full, then kept current from DATE_MODIFY).
+    const index = createOpenDealsIndex({ crm, redis, prefix: `bench-report-index-${Date.now()}` });
+    sandbox.resetLog();
+    const build = await index.refresh({ full: true });
+    const buildRequests = sandbox.requestCount();
+    // A few deals change between the build and the report, as in a working day.
+    for (const deal of sandbox.store.listDeals().filter((d) => d.STAGE_SEMANTIC_ID === 'P').slice(0, 50)) {
+      sandbox.store.updateDeal(Number(deal.ID), { OPPORTUNITY: Number(deal.OPPORTUNITY ?? 0) + 1 }, { silent: true });
+    }
+    sandbox.resetLog();
+    const startedIndexed = performance.now();
+    const indexed = await index.openDeals({ createdBefore: period.to, managers: 'all' });
+    const withIndex = await gatherReportData(crm, { period, managers: 'all', openDeals: indexed!.deals });
+    const indexedMs = performance.now() - startedIndexed;
+    const indexedRequests = sandbox.requestCount();
+    const after = {
+      indexBuildRequests: buildRequests, indexBuildChanged: build.changed,
+      requestsWithIndex: indexedRequests, msWithIndex: Math.round(indexedMs),
+      sameDeals: withIndex.deals.length === data.deals.length,
+    };
+    process.stdout.write(`month report, ${dealCount} deals: ${requests} requests before (open deals listed), `
+      + `${indexedRequests} with the open-deals index (built once: ${buildRequests} requests) — ${(requests / Math.max(1, indexedRequests)).toFixed(1)}× fewer\n`);
+    return { ...result, ...after };
   } finally {
     await sandbox.close();
     redis.disconnect();

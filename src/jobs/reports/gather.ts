@@ -1,6 +1,7 @@
 import type { CrmGateway, Deal, Lead, StageHistoryEntry, StageSemantic as CrmSemantic } from '../../crm/index.js';
 import { formatPortalDateTime } from '../../crm/index.js';
 import { createEntitySchemas } from '../../crm/entities.js';
+import type { IndexedDeal } from './open-deals-index.js';
 import type {
   ReportDealFacts, ReportLeadFacts, ReportPeriod, StageHistoryRow, StageSemantic,
 } from '../../rules/report/index.js';
@@ -27,6 +28,8 @@ export interface GatherOptions {
   rejectionStatusField?: string;
   /** Rejection status id → readable label. */
   rejectionLabel?: (value: string) => string;
+  /** The open deals in scope, from the index (open-deals-index.ts): the portal's open deals are then not listed. */
+  openDeals?: readonly IndexedDeal[];
 }
 
 export interface GatheredReportData {
@@ -82,7 +85,13 @@ export async function gatherReportData(crm: CrmGateway, options: GatherOptions):
   const rejectField = options.rejectionStatusField;
   const dealSelect = rejectField ? [...DEAL_SELECT, rejectField] : DEAL_SELECT;
   const deals = new Map<number, Deal>();
-  for (const semantic of [['P'], ['S', 'F']]) {
+  for (const deal of options.openDeals ?? []) {
+    deals.set(deal.id, {
+      id: deal.id, assignedById: deal.assignedById, categoryId: deal.categoryId, stageId: deal.stageId, stageSemantic: 'process',
+      opportunity: deal.opportunity, currencyId: deal.currency, fields: {},
+    });
+  }
+  for (const semantic of options.openDeals ? [['S', 'F']] : [['P'], ['S', 'F']]) {
     // A deal created after the period did not exist in it (a report on last week must not list today's deals).
     const filter: Record<string, unknown> = {
       STAGE_SEMANTIC_ID: semantic.length === 1 ? semantic[0] : semantic, '<DATE_CREATE': to, ...scoped, ...category,

@@ -8,6 +8,7 @@ import { addDays, calendarDateAt, instantAt, isWorkingDay, toIso, type CalendarD
 import { subordinatesOf } from '../../identity/org.js';
 import type { NotificationIntent } from '../../outbox/types.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
+import { createOpenDealsIndex, type OpenDealsIndex } from './open-deals-index.js';
 import { gatherReportData, type GatheredReportData } from './gather.js';
 import { renderReportParts } from './messages.js';
 import { digestRecipients, reportScope, type ReportScope } from './scope.js';
@@ -53,6 +54,8 @@ export interface DigestResult {
 }
 
 export interface ReportsCapability extends Capability {
+  /** Open deals kept in Redis for "did not move" (see open-deals-index.ts). */
+  readonly openDealsIndex: OpenDealsIndex;
   /** `/report …` typed by `actorId`: the report (or an explanation) as chat messages, period buttons on the last. */
   reportCommand(actorId: number, text: string, locale: Locale): Promise<ChatMessage[]>;
   /** A period button (`report.period` key); null when the key is not one this capability issues. */
@@ -123,14 +126,25 @@ export function createReportsCapability(deps: CapabilityDeps): ReportsCapability
     return out;
   }
 
-  function gather(managers: number[] | 'all', args: ReportArgs): Promise<GatheredReportData> {
-    return gatherReportData(crm, {
+  const openDealsIndex = createOpenDealsIndex({ crm, redis: deps.redis, prefix: deps.prefix });
+
+  async function gather(managers: number[] | 'all', args: ReportArgs): Promise<GatheredReportData> {
+    // The index answers "which deals are open" from Redis once built; until then the portal is listed.
+    const indexed = await openDealsIndex.openDeals({
+      createdBefore: args.period.to, managers, ...(args.categoryId !== undefined ? { categoryId: args.categoryId } : {}),
+    }).catch((error: unknown) => {
+      log.warn({ err: error }, 'report: the open-deals index failed; reading open deals from the portal');
+      return null;
+    });
+    const data = await gatherReportData(crm, {
+      ...(indexed ? { openDeals: indexed.deals } : {}),
       period: args.period,
       ...(args.categoryId !== undefined ? { categoryId: args.categoryId } : {}),
       managers,
       ...(rules.fields.rejectionStatus ? { rejectionStatusField: rules.fields.rejectionStatus } : {}),
       rejectionLabel: (value) => rejectionLabels.get(value) ?? value,
     });
+    return indexed ? { ...data, requests: data.requests + indexed.requests } : data;
   }
 
   async function buildForScope(scope: ReportScope, args: ReportArgs, actorId: number | null, gathered?: GatheredReportData): Promise<Omit<BuiltReport, 'parts' | 'scope' | 'args'> & { names: Map<number, string>; stageOrder: Map<number, string[]>; stageNames: Map<string, string>; categoryNames: Map<number, string> }> {
@@ -301,7 +315,14 @@ export function createReportsCapability(deps: CapabilityDeps): ReportsCapability
       async process() {
         return runDigest();
       },
+    }, {
+      // Keeps the open-deals index current between reports (a report also refreshes it before reading).
+      queue: REPORTS_QUEUE,
+      name: 'open-deals-index',
+      schedule: '*/5 * * * *',
+      process: () => openDealsIndex.refresh(),
     }],
+    openDealsIndex,
     reportCommand,
     reportForKey,
     buildFor,
