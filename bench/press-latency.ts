@@ -45,9 +45,14 @@ async function scenario(reserve: 'on' | 'off', withScan: boolean): Promise<{ p50
       await env.app.capabilities.deals.scan();
       return env.telegram.waitForMessage(tg, { textIncludes: 'Pressed deal' }, 120_000);
     })();
-    // Let the first scan's messages drain before measuring.
-    while (((await env.app.outbox.queue.getJobCounts('waiting', 'active')).waiting ?? 0) > 0) await new Promise((r) => setTimeout(r, 500));
-    await new Promise((r) => setTimeout(r, 25_000)); // the budget refills (40 at 2/s)
+    // Let the first scan's messages drain (no portal request for 3 s), then the budget refill (40 at 2/s).
+    for (let quiet = 0, seen = env.bitrix.requestCount(); quiet < 6;) {
+      await new Promise((r) => setTimeout(r, 500));
+      const now = env.bitrix.requestCount();
+      quiet = now === seen ? quiet + 1 : 0;
+      seen = now;
+    }
+    await new Promise((r) => setTimeout(r, 21_000));
 
     const scanBefore = env.bitrix.requestCount();
     let scanning: Promise<unknown> = Promise.resolve();

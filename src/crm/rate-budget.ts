@@ -13,7 +13,8 @@ import { sleep } from '../infra/timing.js';
  * Budget: `burst` requests at once, then `perSecond`. Bitrix24 allows 50 at once and 2/s per portal; the default
  * burst of 40 keeps headroom for other integrations and for network reordering.
  */
-const RESERVE_SCRIPT = `
+/** Both scripts: Redis' clock, the timeline (TAT) and the wait for a slot within `burst` (ARGV: interval, burst). */
+const TIMELINE = `
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -21,9 +22,16 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
 local wait = tat - (burst - 1) * interval - now
-if wait < 0 then wait = 0 end
+`;
+const TAKE_SLOT = `
 local newTat = tat + interval
 redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now + burst * interval) + 1000)
+`;
+
+/** Takes the next slot, now or in the future, and says how long to wait for it. */
+const RESERVE_SCRIPT = `${TIMELINE}
+if wait < 0 then wait = 0 end
+${TAKE_SLOT}
 return math.ceil(wait)
 `;
 
@@ -32,17 +40,9 @@ return math.ceil(wait)
  * takes the slot when one is free within its smaller burst, and otherwise does NOT reserve a future slot (which
  * would push the shared timeline past the reserve) but is told when to ask again. Returns 0 = taken, else ms.
  */
-const TRY_TAKE_SCRIPT = `
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local wait = tat - (burst - 1) * interval - now
+const TRY_TAKE_SCRIPT = `${TIMELINE}
 if wait > 0 then return math.ceil(wait) end
-local newTat = tat + interval
-redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now + burst * interval) + 1000)
+${TAKE_SLOT}
 return 0
 `;
 
