@@ -18,6 +18,8 @@ export interface BitrixChatOptions {
   botToken: string;
   /** Messages sent in one `batch` request at most (1–50; 1 = one request per message). Default 50. */
   maxBatch?: number;
+  /** How long the first background message of a batch waits for others (default 250 ms). */
+  collectMs?: number;
 }
 
 /** Codes meaning this person cannot be written to (fired, deleted, no dialog with the bot). */
@@ -47,6 +49,7 @@ export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call' | 'batch'>,
   const { botId, botToken } = options;
   registerSecret(botToken);
   const maxBatch = Math.max(1, Math.min(50, options.maxBatch ?? 50));
+  const collectMs = options.collectMs ?? 250;
 
   function fields(message: ChatMessage, forEdit: boolean): Record<string, unknown> {
     const keyboard = renderBitrixKeyboard(message, botId);
@@ -115,7 +118,7 @@ export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call' | 'batch'>,
       });
     } finally {
       inFlight = false;
-      if (waiting.length > 0) void flush();
+      if (waiting.length > 0) setTimeout(() => void flush(), waiting.length >= maxBatch ? 0 : collectMs);
     }
   }
 
@@ -127,8 +130,10 @@ export function createBitrixChatAdapter(crm: Pick<CrmGateway, 'call' | 'batch'>,
       if (currentPriority() === 'interactive' || maxBatch === 1) return sendOne(chatId, message);
       return new Promise<MessageRef>((resolve, reject) => {
         waiting.push({ chatId, message, resolve, reject });
-        // Sends issued together (one tick) leave together.
-        setImmediate(() => void flush());
+        // The first of a batch waits a moment for the others the outbox is about to send (it paces them tens of
+        // milliseconds apart); a full batch leaves at once.
+        if (waiting.length >= maxBatch) setImmediate(() => void flush());
+        else if (waiting.length === 1) setTimeout(() => void flush(), collectMs);
       });
     },
     async edit(ref, message) {
