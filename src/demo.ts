@@ -235,6 +235,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       if (step === null) return void write('Usage: :clock +30m | +2h | +3d\n');
       env.bitrix.clock.advance(step);
       write(`Demo time: ${formatAt(env.bitrix.clock.now(), timezone)} (${timezone}).\n`);
+      // Held messages wait on BullMQ's real-time delays: look at them again now (the worker holds them once more
+      // if the recipient's window is still closed at the new demo time).
+      const delayed = await env.app.outbox.queue.getDelayed();
+      await Promise.all(delayed.map((job) => job.promote().catch(() => undefined)));
+      if (delayed.length > 0) write(`${delayed.length} waiting messages checked again at the new time.\n`);
       return runJobs({ timeDriven: true });
     }
     if (line === ':show') {

@@ -87,4 +87,15 @@ describe('the demo started at 20:30 on purpose (--at)', () => {
     const line = await waitFor(() => out.join('').split('\n').find((l) => l.includes('⏸  held:')), 'a held line', 30_000);
     expect(line).toMatch(/until .*(09:00).*their (quiet hours|day off)/);
   }, 60_000);
+
+  it('moving the clock past the window delivers what was held', async () => {
+    const tg = demo.env.telegramUserFor(MANAGER);
+    const before = demo.env.telegram.transcript(tg).filter((e) => e.direction === 'bot').length;
+    // Friday 20:30 → Monday 10:30: the weekend and the quiet hours are over.
+    await demo.handle(':clock +62h');
+    expect(out.join('')).toMatch(/\d+ waiting messages checked again/);
+    await waitFor(() => (demo.env.telegram.transcript(tg).filter((e) => e.direction === 'bot'
+      && JSON.stringify(e.replyMarkup ?? {}).includes('callback_data')).length > 0
+      && demo.env.telegram.transcript(tg).filter((e) => e.direction === 'bot').length > before ? true : undefined), 'the held nudges', 30_000);
+  }, 60_000);
 });
