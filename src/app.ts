@@ -1,7 +1,7 @@
 import { transitionWarnings } from './rules/deals/index.js';
 import { onceMarker } from './crm/once.js';
 import type { HeldMessage } from './outbox/index.js';
-import { createTimezoneOf } from './identity/timezone.js';
+import { createTimezoneOf, type TimezoneOf } from './identity/timezone.js';
 import { isRecord } from './infra/values.js';
 import express from 'express';
 import { Redis } from 'ioredis';
@@ -57,6 +57,8 @@ export interface RunningApp {
   crm: CrmGateway;
   store: IdentityStore;
   directory: Directory;
+  /** Each person's time zone (their /settings pick, profile, department, BOT_TIMEZONE). */
+  timezoneOf: TimezoneOf;
   outbox: Outbox;
   jobs: JobRuntime;
   capabilities: Capabilities;
@@ -92,6 +94,7 @@ export function createAppChatRouter(parts: {
   directory: Directory;
   crm: CrmGateway;
   capabilities: Capabilities;
+  timezoneOf: TimezoneOf;
   onCallbackHandled?: (action: string, seconds: number) => void;
 }): ChatRouter {
   const { config, capabilities } = parts;
@@ -105,9 +108,7 @@ export function createAppChatRouter(parts: {
     settingsFeature({
       store: parts.store,
       defaults: { quietStart: config.rules.workingHours.quietStart, quietEnd: config.rules.workingHours.quietEnd },
-      timezoneOf: createTimezoneOf({
-        store: parts.store, directory: parts.directory, departmentTimezones: config.rules.departmentTimezones, fallback: config.env.BOT_TIMEZONE,
-      }),
+      timezoneOf: parts.timezoneOf,
     }),
     leadsFeature(capabilities.leads),
     dealsFeature(capabilities.deals),
@@ -216,7 +217,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     },
   });
   const router = createAppChatRouter({
-    config, log, store, directory, crm, capabilities,
+    config, log, store, directory, crm, capabilities, timezoneOf,
     onCallbackHandled: (action, seconds) => metrics.callbackLatency.observe({ action }, seconds),
   });
   const bitrixChatHandler = bitrixChat
@@ -317,7 +318,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   let stopping: Promise<void> | undefined;
   return {
-    redis, crm, store, directory, outbox, jobs: jobRuntime, capabilities, router,
+    redis, crm, store, directory, timezoneOf, outbox, jobs: jobRuntime, capabilities, router,
     ...(bitrixChat ? { bitrixChat } : {}),
     ...(bitrixBotEvents ? { bitrixBotEvents } : {}),
     ...(httpPort !== undefined ? { httpPort } : {}),

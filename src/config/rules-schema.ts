@@ -1,3 +1,4 @@
+import { isKnownTimeZone } from '../infra/values.js';
 import { z } from 'zod';
 
 /**
@@ -20,14 +21,7 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a 
 const positiveDays = z.number().positive({ error: 'expected a positive number of days' });
 const isoWeekday = z.number().int().min(1).max(7, { error: 'expected an ISO weekday 1 (Mon) … 7 (Sun)' });
 
-export const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, { error: 'expected an IANA time zone such as Europe/Moscow' });
+export const timeZone = z.string().refine((tz) => isKnownTimeZone(tz), { error: 'expected an IANA time zone such as Europe/Moscow' });
 
 const cron = z.string().refine((value) => {
   const parts = value.trim().split(/\s+/);

@@ -1,3 +1,4 @@
+import { isKnownTimeZone } from '../infra/values.js';
 import type { Directory } from './directory.js';
 import { departmentPath, type OrgChart } from './org.js';
 import type { IdentityStore } from './store.js';
@@ -7,17 +8,6 @@ export type TimezoneSource = 'settings' | 'profile' | 'department' | 'default';
 export interface PersonTimezone {
   zone: string;
   source: TimezoneSource;
-}
-
-/** Whether the runtime knows the zone (Bitrix24 profiles may hold legacy or empty values). */
-export function isKnownTimezone(zone: string | undefined | null): zone is string {
-  if (!zone) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -32,12 +22,12 @@ export function resolveTimezone(input: {
   departmentTimezones: Readonly<Record<string, string>>;
   fallback: string;
 }): PersonTimezone {
-  if (isKnownTimezone(input.chosen)) return { zone: input.chosen, source: 'settings' };
-  if (isKnownTimezone(input.profile)) return { zone: input.profile, source: 'profile' };
+  if (isKnownTimeZone(input.chosen)) return { zone: input.chosen, source: 'settings' };
+  if (isKnownTimeZone(input.profile)) return { zone: input.profile, source: 'profile' };
   for (const chain of input.departmentChains) {
     for (const departmentId of chain) {
       const zone = input.departmentTimezones[String(departmentId)];
-      if (isKnownTimezone(zone)) return { zone, source: 'department' };
+      if (isKnownTimeZone(zone)) return { zone, source: 'department' };
     }
   }
   return { zone: input.fallback, source: 'default' };

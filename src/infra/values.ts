@@ -8,3 +8,14 @@ export function positiveId(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
+
+/** Whether the runtime knows this IANA time zone (a config value, a Bitrix24 profile's TIME_ZONE). */
+export function isKnownTimeZone(zone: string | undefined | null): zone is string {
+  if (!zone) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

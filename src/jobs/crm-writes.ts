@@ -58,7 +58,6 @@ export function createCrmWrites(deps: CapabilityDeps): CrmWrites {
   };
 }
 
-
 function taskInput(wire: Extract<WriteJob, { kind: 'task' }>['input']): TaskInput {
   const { deadline, ...rest } = wire;
   return deadline ? { ...rest, deadline: new Date(deadline) } : rest;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { waitFor as eventually } from '../support/eventually.js';
 import { addDeal, botMessages, buttonsOf, DAY, MANAGER, MOSCOW_HEAD, press, settle, startDealsEnvironment, tgOf, waitFor } from './helpers.js';
 
 describe('deal buttons: moves, required fields, rejection, stale presses, payments', () => {
@@ -64,11 +65,9 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
       const answer = await press(env, MANAGER, nudge.messageId!, '➡️ Коммерческое предложение');
       expect(answer.text).toBe('Готово');
       expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('PREPARATION');
-      const deadline = Date.now() + 10_000;
-      while (comments(id).length === 0 || (fault === 'lost' && !env.bitrix.callLog.some((c) => c.method === 'crm.timeline.comment.list'))) {
-        if (Date.now() > deadline) throw new Error(`no audit comment after the ${fault} fault`);
-        await settle(50);
-      }
+      await eventually(() => (comments(id).length > 0
+        && (fault !== 'lost' || env.bitrix.callLog.some((c) => c.method === 'crm.timeline.comment.list')) ? true : undefined),
+      `the audit comment after the ${fault} fault`, 10_000);
       await settle(500);
       expect(comments(id)).toHaveLength(1);
       expect(comments(id)[0]!.COMMENT).toContain('«Новая» → «Коммерческое предложение»');

@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/log.js';
 import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
+import { waitFor } from '../support/eventually.js';
 
 // Pools of config/rules.example.yaml as seen on the demo portal, written out by hand: who may receive a lead.
 // 13 is on vacation, 17 closed the work day, 18 paused it, 22 is deactivated — none of them ever appear.
@@ -297,13 +298,7 @@ describe('lead distribution through the sandbox portal', () => {
 
   const tasksOfLead = (id: number) => env.bitrix.store.listTasks().filter((t) => (t.ufCrmTask ?? []).includes(`L_${id}`));
   const commentsOfLead = (id: number) => env.bitrix.store.listTimelineComments({ entityType: 'lead', entityId: id });
-  const until = async (check: () => boolean, ms = 10_000) => {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const until = (check: () => boolean) => waitFor(() => (check() ? true : undefined), 'the retried write', 10_000);
 
   it('a task the portal fails with a 500 is written by a retried job within seconds, once; the routing does not fail', async () => {
     const manager = await linkQuietless(env, 10);

@@ -215,7 +215,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
 
   const writes = deps.writes ?? createCrmWrites(deps);
   /** The deal's current stay in its stage, as a step name: moves and rejections happen once per stay. */
-  const stayStep = (deal: Deal) => `stay:${deal.stageId ?? ''}@${deal.movedAt?.toISOString() ?? ''}`;
+  const stayStep = (deal: Deal) => stageStayKey({ id: deal.id, stageId: deal.stageId ?? '', movedTime: deal.movedAt ?? new Date(0) });
   /** An audit comment, once per `step` of the deal (the stay or round it belongs to): a retry never repeats it. */
   async function timeline(dealId: number, step: string, comment: string): Promise<void> {
     await writes.timelineComment(`deal:${dealId}:${step}`, { entityType: 'deal', entityId: dealId, comment });
