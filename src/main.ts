@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig, readRulesFile, formatProblems, parseEnv } from './config/load.js';
 import { createLogger, resolveLogFormat } from './log.js';
 import { maskSecrets } from './infra/secrets.js';
-import { startApp, type Role } from './app.js';
+import type { Role } from './app.js';
 import { transitionWarnings } from './rules/deals/index.js';
 
 const USAGE = `Usage: dealpilot <command>
@@ -43,6 +43,8 @@ function checkConfig(file: string | undefined): number {
 async function runRoles(roles: Role[]): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger({ level: config.env.LOG_LEVEL, format: resolveLogFormat(config.env.LOG_FORMAT) });
+  // Loaded here, not at the top: check-config and help stay light (no BullMQ, grammY or express to load).
+  const { startApp } = await import('./app.js');
   const app = await startApp({ config, log, roles: new Set(roles) });
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
