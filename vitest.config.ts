@@ -11,9 +11,9 @@ export default defineConfig({
     globalSetup: ['test/support/global-redis.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    pool: 'forks',
+    pool: 'threads',
     maxWorkers: workers,
-    // One module graph per worker instead of per file: the app's imports (BullMQ, grammY, the SDK) cost ~1 s a
+    // Threads, one module graph per worker instead of per file: the app's imports (BullMQ, grammY, the SDK) cost ~1 s a
     // file. Tests isolate by Redis key prefix and by their own sandboxes, never by module state.
     isolate: false,
   },

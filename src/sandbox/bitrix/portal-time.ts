@@ -18,6 +18,8 @@ export interface WallTime {
 export class PortalTime {
   readonly timezone: string;
   private readonly formatter: Intl.DateTimeFormat;
+  /** formatToParts is slow and every row the portal returns formats the same few instants again. */
+  private readonly formatted = new Map<number, string>();
 
   constructor(timezone: string) {
     this.timezone = timezone;
@@ -47,6 +49,15 @@ export class PortalTime {
 
   /** "2024-08-30T12:00:00+03:00" */
   formatDateTime(ms: number): string {
+    const known = this.formatted.get(ms);
+    if (known !== undefined) return known;
+    if (this.formatted.size >= 50_000) this.formatted.clear();
+    const text = this.formatFresh(ms);
+    this.formatted.set(ms, text);
+    return text;
+  }
+
+  private formatFresh(ms: number): string {
     const w = this.wallTime(ms);
     const offset = this.offsetMinutes(ms);
     const sign = offset < 0 ? '-' : '+';
