@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { createCrmGateway, createScanCursor } from '../src/crm/index.js';
 import { createB24Client } from '../src/crm/transport.js';
 import { startLocalRedis, type LocalRedis } from '../src/infra/redis-server.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/infra/log.js';
 import { startBitrixSandbox } from '../src/sandbox/bitrix/index.js';
 
 const OPEN_FILTER = { STAGE_SEMANTIC_ID: 'P' };

@@ -12,9 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { createCrmGateway } from '../src/crm/index.js';
 import { startLocalRedis, type LocalRedis } from '../src/infra/redis-server.js';
-import { gatherReportData } from '../src/jobs/reports/gather.js';
-import { createOpenDealsIndex } from '../src/jobs/reports/open-deals-index.js';
-import { silentLogger } from '../src/log.js';
+import { gatherReportData } from '../src/capabilities/reports/gather.js';
+import { createOpenDealsIndex } from '../src/capabilities/reports/open-deals-index.js';
+import { silentLogger } from '../src/infra/log.js';
 import { addDays, calendarDateAt, instantAt } from '../src/rules/time/index.js';
 import { startBitrixSandbox } from '../src/sandbox/bitrix/index.js';
 

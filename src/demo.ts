@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline';
-import { createLogger } from './log.js';
+import { createLogger } from './infra/log.js';
 import { readRulesFile } from './config/load.js';
 import { addDays, calendarDate, calendarDateAt, instantAt, isWorkingDay, parseHhmm } from './rules/time/index.js';
 import { redisServerAvailable } from './infra/redis-server.js';
 import { DEMO } from './sandbox/bitrix/index.js';
-import { bbCodeToPlainText } from './chat/bitrix24-render.js';
+import { bbCodeToPlainText } from './messengers/bitrix24/render.js';
 import { imbotOf } from './sandbox/bitrix/imbot.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from './sandbox/environment.js';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig, readRulesFile, formatProblems, parseEnv } from './config/load.js';
-import { createLogger, resolveLogFormat } from './log.js';
+import { createLogger, resolveLogFormat } from './infra/log.js';
 import { maskSecrets } from './infra/secrets.js';
 import type { Role } from './app.js';
 import { transitionWarnings } from './rules/deals/index.js';
@@ -80,7 +80,7 @@ async function linkCode(args: string[]): Promise<number> {
   const log = createLogger({ level: config.env.LOG_LEVEL, format: resolveLogFormat(config.env.LOG_FORMAT) });
   const { Redis } = await import('ioredis');
   const { createCrmGateway } = await import('./crm/index.js');
-  const { createTelegramApi } = await import('./chat/telegram.js');
+  const { createTelegramApi } = await import('./messengers/telegram/adapter.js');
   const { createInvite, InviteError } = await import('./identity/invite.js');
   const redis = new Redis(config.env.REDIS_URL, { maxRetriesPerRequest: 3 });
   try {
@@ -104,7 +104,7 @@ async function linkCode(args: string[]): Promise<number> {
 async function b24Register(): Promise<number> {
   const config = loadConfig(process.env);
   const log = createLogger({ level: config.env.LOG_LEVEL, format: resolveLogFormat(config.env.LOG_FORMAT) });
-  const { registerConfiguredBot } = await import('./jobs/imbot/channel.js');
+  const { registerConfiguredBot } = await import('./messengers/bitrix24/channel.js');
   const bot = await registerConfiguredBot(config, log);
   process.stdout.write(`${bot.created ? 'registered' : 'already registered'}: bot ${bot.botId} (code ${bot.code})\n`);
   return 0;

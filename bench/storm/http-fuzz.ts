@@ -5,7 +5,7 @@
  * Telegram, no secret in any answer or log line.
  */
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/infra/log.js';
 import { startSandboxEnvironment, SANDBOX_BOT_APPLICATION_TOKEN, SANDBOX_BOT_TOKEN, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { isWriteMethod } from '../../src/sandbox/bitrix/methods.js';
 

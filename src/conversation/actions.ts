@@ -1,10 +1,10 @@
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 import { asInteractive } from '../crm/priority.js';
 import { t } from '../i18n/index.js';
 import type { Directory } from '../identity/directory.js';
 import { roleOnEntity, type ActorRole } from '../identity/org.js';
-import { decodeCallback, type CallbackAction, type CallbackArgs, type DecodedCallback } from '../bot/callback-codec.js';
-import type { Actor, Interaction } from './interaction.js';
+import { decodeCallback, type CallbackAction, type CallbackArgs, type DecodedCallback } from '../chat/callback-codec.js';
+import type { Actor, Interaction } from '../capabilities/chat.js';
 
 /** A CRM entity a button acts on. */
 export interface EntityRef {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 import { createTtlCache } from './cache.js';
 import { planChanges, type CursorField, type ScanCursor } from './cursor.js';
 import { formatPortalDateTime, parseCalendarDate, parsePortalDateTime, type CalendarDate } from './dates.js';

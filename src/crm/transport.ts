@@ -1,5 +1,5 @@
 import { AjaxError, ApiVersion, B24Hook, SdkError, type AjaxResult } from '@bitrix24/b24jssdk';
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 import { maskSecrets, registerSecret } from '../infra/secrets.js';
 import {
   CrmError, CrmOperationLimitError, CrmRateLimitError, CrmUnavailableError, isTransient, provesNotProcessed, toCrmError,

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Express } from 'express';
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 
 export const B24_EVENTS_PATH = '/b24/events';
 

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 import { maskSecrets } from '../infra/secrets.js';
 import { withinDeadline } from '../infra/timing.js';
 import { isRecord } from '../infra/values.js';

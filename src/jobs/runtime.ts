@@ -1,5 +1,5 @@
 import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type MinimalJob } from 'bullmq';
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 import { maskSecrets } from '../infra/secrets.js';
 import { createRunningSet } from '../infra/running.js';
 

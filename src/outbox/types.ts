@@ -3,7 +3,7 @@ import type { Button, ChatMessage, MessageRef } from '../chat/message.js';
 import type { RulesFile } from '../config/rules-schema.js';
 import type { Locale } from '../i18n/index.js';
 import type { IdentityStore } from '../identity/store.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 
 /** What a notification is about; `user` is for notices about a person (e.g. "X blocked the bot"). */
 export interface EntityRef {

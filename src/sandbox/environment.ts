@@ -1,10 +1,10 @@
 import { loadConfig, type Config } from '../config/load.js';
 import { startApp, type Role, type RunningApp } from '../app.js';
 import type { HeldMessage } from '../outbox/index.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, type Logger } from '../infra/log.js';
 import { freePort, startLocalRedis, type LocalRedis } from '../infra/redis-server.js';
 import { imbotOf } from './bitrix/imbot.js';
-import { registerConfiguredBot } from '../jobs/imbot/channel.js';
+import { registerConfiguredBot } from '../messengers/bitrix24/channel.js';
 import { startBitrixSandbox, DEMO, type BitrixSandbox } from './bitrix/index.js';
 import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from './telegram/index.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config/load.js';
-import type { CapabilityDeps } from '../../src/jobs/capability.js';
-import { BIRTHDAYS_QUEUE, createBirthdaysCapability } from '../../src/jobs/birthdays/index.js';
-import { birthdayTexts, formatDay } from '../../src/jobs/birthdays/texts.js';
-import { silentLogger } from '../../src/log.js';
+import type { CapabilityDeps } from '../../src/capabilities/capability.js';
+import { BIRTHDAYS_QUEUE, createBirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
+import { birthdayTexts, formatDay } from '../../src/capabilities/birthdays/texts.js';
+import { silentLogger } from '../../src/infra/log.js';
 
 function config(patch: (rules: Config['rules']) => void): Config {
   const base = loadConfig({ BOT_CONFIG: 'config/rules.example.yaml' });

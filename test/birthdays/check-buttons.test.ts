@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../src/bot/callback-codec.js';
+import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { t } from '../../src/i18n/index.js';
 import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BirthdaysCapability } from '../../src/jobs/birthdays/index.js';
+import type { BirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
 import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { capabilityAt, dealsOfContact, eventually, linkManager, startEnv } from './support.js';

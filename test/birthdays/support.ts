@@ -1,5 +1,5 @@
-import { silentLogger } from '../../src/log.js';
-import { createBirthdaysCapability, type BirthdaysCapability } from '../../src/jobs/birthdays/index.js';
+import { silentLogger } from '../../src/infra/log.js';
+import { createBirthdaysCapability, type BirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { dateFieldToCalendarDate } from '../../src/rules/time/index.js';
 import { toIso } from '../../src/rules/time/calendar-date.js';

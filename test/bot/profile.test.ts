@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncBotProfile } from '../../src/bot/profile.js';
-import { createTelegramApi } from '../../src/chat/telegram.js';
-import { silentLogger } from '../../src/log.js';
+import { syncBotProfile } from '../../src/messengers/telegram/profile.js';
+import { createTelegramApi } from '../../src/messengers/telegram/adapter.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bbCodeToPlainText, renderBitrixBbCode } from '../../src/chat/bitrix24-render.js';
+import { bbCodeToPlainText, renderBitrixBbCode } from '../../src/messengers/bitrix24/render.js';
 
 describe('bbCodeToPlainText', () => {
   it('gives back any text without markup, including BB-code-looking CRM text made inert by the renderer', () => {

@@ -3,7 +3,7 @@ import {
   CrmAccessError, CrmAuthError, CrmBatchError, CrmMethodNotFoundError, CrmNotFoundError, CrmOperationLimitError,
   CrmRowError, CrmUnavailableError, createCrmGateway, createScanCursor, type CrmGateway,
 } from '../../src/crm/index.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { startBitrixSandbox } from '../../src/sandbox/bitrix/index.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 

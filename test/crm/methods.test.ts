@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CrmNotFoundError, createCrmGateway, type CrmGateway } from '../../src/crm/index.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { DEMO, startBitrixSandbox } from '../../src/sandbox/bitrix/index.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 

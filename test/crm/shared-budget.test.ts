@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmGateway } from '../../src/crm/index.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { startBitrixSandbox } from '../../src/sandbox/bitrix/index.js';
 import { testRedis, testRedisUrl, uniquePrefix } from '../support/redis.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it, afterAll, beforeAll } from 'vitest';
 import express from 'express';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { mountBitrix24Events, type Bitrix24Event } from '../../src/http/b24-events.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/infra/log.js';
 
 const TOKEN = 'app-token-0123456789abcdef';
 

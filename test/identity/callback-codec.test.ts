@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CALLBACK_ACTIONS, CallbackTooLongError, decodeCallback, encodeCallback, MAX_CALLBACK_BYTES,
-} from '../../src/bot/callback-codec.js';
+} from '../../src/chat/callback-codec.js';
 
 describe('callback codec', () => {
   it('round-trips every action with typed arguments', () => {

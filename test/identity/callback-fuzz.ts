@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppBot, createAppChatRouter } from '../../src/app.js';
-import { CALLBACK_ACTIONS, encodeCallback } from '../../src/bot/callback-codec.js';
-import { silentLogger } from '../../src/log.js';
+import { CALLBACK_ACTIONS, encodeCallback } from '../../src/chat/callback-codec.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 

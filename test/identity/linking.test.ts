@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../../src/sandbox/bitrix/index.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
-import { encodeCallback } from '../../src/bot/callback-codec.js';
+import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 let env: SandboxEnvironment;
@@ -151,7 +151,7 @@ describe('flood protection', () => {
 describe('invitation links (dealpilot link-code)', () => {
   it('prints a t.me deep link that links on /start, and can notify the user in Bitrix24', async () => {
     const { createInvite } = await import('../../src/identity/invite.js');
-    const { createTelegramApi } = await import('../../src/chat/telegram.js');
+    const { createTelegramApi } = await import('../../src/messengers/telegram/adapter.js');
     const deps = { redis: env.app.redis, prefix: env.config.env.REDIS_PREFIX, crm: env.app.crm,
       telegram: createTelegramApi(env.config.env.TELEGRAM_BOT_TOKEN!, env.telegram.apiRoot) };
     const invite = await createInvite(deps, 19, { notify: true });

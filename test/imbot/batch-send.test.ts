@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatUnreachableError } from '../../src/chat/adapter.js';
-import { createBitrixChatAdapter } from '../../src/chat/bitrix24.js';
+import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
 import { actionButton, urlButton } from '../../src/chat/message.js';
 import type { CrmGateway } from '../../src/crm/index.js';
-import { registerBitrixBot } from '../../src/jobs/imbot/register.js';
+import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
 import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
 import { DEMO, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
 import { testRedis } from '../support/redis.js';

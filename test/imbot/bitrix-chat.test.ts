@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../src/bot/callback-codec.js';
+import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { ChatRejectedError, ChatUnreachableError } from '../../src/chat/adapter.js';
-import { createBitrixChatAdapter } from '../../src/chat/bitrix24.js';
-import { BUTTON_COMMAND } from '../../src/chat/bitrix24-render.js';
+import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
+import { BUTTON_COMMAND } from '../../src/messengers/bitrix24/render.js';
 import { actionButton, urlButton } from '../../src/chat/message.js';
 import type { CrmGateway } from '../../src/crm/index.js';
 import {
   offsetKey, pullBitrixChatEvents, type BitrixChatEvent, type PullOptions,
-} from '../../src/jobs/imbot/events.js';
-import { registerBitrixBot } from '../../src/jobs/imbot/register.js';
+} from '../../src/messengers/bitrix24/events.js';
+import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
 import { imbotOf, type ImbotState } from '../../src/sandbox/bitrix/imbot.js';
 import { DEMO, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkBitrixChatEvent } from '../../src/jobs/imbot/events.js';
+import { checkBitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
 
 const BOT = 5001;
 

@@ -7,16 +7,16 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../src/bot/callback-codec.js';
-import { createBitrixChatAdapter } from '../../src/chat/bitrix24.js';
-import { BUTTON_COMMAND } from '../../src/chat/bitrix24-render.js';
+import { encodeCallback } from '../../src/chat/callback-codec.js';
+import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
+import { BUTTON_COMMAND } from '../../src/messengers/bitrix24/render.js';
 import { actionButton } from '../../src/chat/message.js';
 import type { CrmGateway } from '../../src/crm/index.js';
 import {
   B24_BOT_EVENTS_PATH, mountBitrixBotEvents, type BitrixBotEventOutcome, type BitrixBotEventsEndpoint,
-} from '../../src/http/b24-bot-events.js';
-import { checkBitrixChatEvent, type BitrixChatEvent } from '../../src/jobs/imbot/events.js';
-import { registerBitrixBot } from '../../src/jobs/imbot/register.js';
+} from '../../src/messengers/bitrix24/push.js';
+import { checkBitrixChatEvent, type BitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
+import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
 import { imbotOf, type ImbotState } from '../../src/sandbox/bitrix/imbot.js';
 import {
   buildPhpQuery, DEMO, parsePhpQuery, type BitrixSandbox,

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { createCrmGateway, type CrmGateway } from '../../src/crm/index.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { startBitrixSandbox, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
 import { uniquePrefix } from '../support/redis.js';
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/infra/log.js';
 import { clearRegisteredSecrets, maskSecrets, registerSecret } from '../../src/infra/secrets.js';
 
 const TOKEN = '7012345678:AAF1bq3xZkLmNoPqRsTuVwXyZ0123456789ab';

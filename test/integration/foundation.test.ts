@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/infra/log.js';
 import { freePort } from '../../src/infra/redis-server.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';

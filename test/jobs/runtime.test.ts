@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createJobRuntime } from '../../src/jobs/runtime.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 const redis = testRedis();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../src/bot/callback-codec.js';
+import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { createCrmGateway } from '../../src/crm/index.js';
-import { createLeadsCapability } from '../../src/jobs/leads/index.js';
-import { silentLogger } from '../../src/log.js';
+import { createLeadsCapability } from '../../src/capabilities/leads/index.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChatRejectedError, type ChatAdapter } from '../../src/chat/adapter.js';
 import { createIdentityStore } from '../../src/identity/store.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { createOutbox, type Outbox } from '../../src/outbox/index.js';
 import { eventually, intent, testSettings } from '../outbox/support.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';

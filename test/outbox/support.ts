@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import { createTelegramAdapter, createTelegramApi } from '../../src/chat/telegram.js';
+import { createTelegramAdapter, createTelegramApi } from '../../src/messengers/telegram/adapter.js';
 import type { ChatAdapter } from '../../src/chat/adapter.js';
 import { createIdentityStore, type IdentityStore } from '../../src/identity/store.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { createOutbox, type Outbox } from '../../src/outbox/index.js';
 import type { CreateOutboxOptions, NotificationIntent, OutboxMetrics, OutboxSettings } from '../../src/outbox/index.js';
 import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from '../../src/sandbox/telegram/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReportArgs, type ManagerReportRow, type Report } from '../../src/rules/report/index.js';
-import { overdueNudgesKey } from '../../src/jobs/reports/index.js';
+import { overdueNudgesKey } from '../../src/capabilities/reports/index.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 

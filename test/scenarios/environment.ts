@@ -2,7 +2,7 @@ import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
 import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { driverFor, type MessengerDriver, type MessengerName } from './messengers.js';
-import { BITRIX_CHAT_QUEUE } from '../../src/jobs/imbot/channel.js';
+import { BITRIX_CHAT_QUEUE } from '../../src/messengers/bitrix24/channel.js';
 
 export { addDeal, DAY, settle } from '../deals/helpers.js';
 

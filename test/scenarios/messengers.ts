@@ -2,7 +2,7 @@
  * One scenario, two messengers: a driver acts as a person in Telegram or in Bitrix24 chat through the
  * sandboxes, so each scenario in this folder is written once and run against both.
  */
-import { bbCodeToPlainText } from '../../src/chat/bitrix24-render.js';
+import { bbCodeToPlainText } from '../../src/messengers/bitrix24/render.js';
 import { imbotOf, type TranscriptEntry as BitrixEntry } from '../../src/sandbox/bitrix/imbot.js';
 import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
 import type { TranscriptEntry as TelegramEntry } from '../../src/sandbox/telegram/transcript.js';

@@ -1,6 +1,6 @@
 import { formatMoney } from '../deals/money.js';
 import type { CategoryReportRow, CountSum, DealMetrics, ManagerReportRow, MoneySums, Report } from './types.js';
-import { escapeHtml } from '../../chat/html.js';
+import { escapeHtml } from '../../infra/html.js';
 
 export interface RenderReportOptions {
   locale: 'ru' | 'en';

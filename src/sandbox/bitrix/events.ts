@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../infra/log.js';
 import type { SandboxClock } from './clock.js';
 import type { CrmEventName } from './store.js';
 import { buildPhpQuery } from './php-query.js';

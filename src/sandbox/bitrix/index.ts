@@ -7,8 +7,8 @@
  *   portal.webhookUrl  // http://127.0.0.1:PORT/rest/1/<code>/
  */
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../../log.js';
-import { silentLogger } from '../../log.js';
+import type { Logger } from '../../infra/log.js';
+import { silentLogger } from '../../infra/log.js';
 import { createClock, type SandboxClock } from './clock.js';
 import { EventSender, type SentEvent } from './events.js';
 import { SandboxFaults } from './faults.js';

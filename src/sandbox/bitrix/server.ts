@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../infra/log.js';
 import type { BitrixStore } from './store.js';
 import type { PortalTime } from './portal-time.js';
 import type { SandboxClock } from './clock.js';

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BotCommand, Message, UserFromGetMe } from 'grammy/types';
-import { silentLogger, type Logger } from '../../log.js';
+import { silentLogger, type Logger } from '../../infra/log.js';
 import { handleControlRequest } from './control-http.js';
 import { BotApiError, Descriptions, SandboxControlError } from './errors.js';
 import { DEFAULT_LIMITS, type RateLimitRecord, type TelegramSandboxLimits } from './limits.js';

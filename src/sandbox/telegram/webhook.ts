@@ -1,5 +1,5 @@
 import type { Update } from 'grammy/types';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../infra/log.js';
 import type { TelegramSandboxLimits } from './limits.js';
 import type { RawParams } from './request-body.js';
 import type { SandboxWorld } from './world.js';

@@ -1,0 +1,89 @@
+import { Bot, type BotConfig } from 'grammy';
+import { autoRetry } from '@grammyjs/auto-retry';
+import { limit } from '@grammyjs/ratelimiter';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../infra/log.js';
+import { maskSecrets } from '../../infra/secrets.js';
+import { t, toLocale } from '../../i18n/index.js';
+import type { Directory } from '../../identity/directory.js';
+import type { IdentityStore } from '../../identity/store.js';
+import type { ChatRouter } from '../../conversation/router.js';
+import type { BotContext } from './context.js';
+import { telegramConversation } from './conversation.js';
+import { accessGuard, actorMiddleware, linkingFeature } from './linking.js';
+import { startFeature } from './start.js';
+import { sequentializeByChat, type UpdateTracker } from './runtime.js';
+
+export interface CreateBotOptions {
+  token: string;
+  apiRoot: string;
+  log: Logger;
+  store: IdentityStore;
+  directory: Directory;
+  admins: readonly number[];
+  /** Commands, buttons and text answers shared with the Bitrix24 chat. */
+  router: ChatRouter;
+  /** Flood protection state shared by bot processes; in-memory when absent. */
+  redis?: Redis;
+  redisPrefix?: string;
+  /** Bot identity, when already known (tests); otherwise fetched by bot.init(). */
+  botInfo?: BotConfig<BotContext>['botInfo'];
+  tracker?: UpdateTracker;
+  /** Per-user flood limit (default 10 updates per 2 s); false turns it off (load tests). */
+  flood?: { limit: number; timeFrameMs: number } | false;
+}
+
+/** Builds the grammY bot with every feature; the caller decides between long polling and webhook. */
+export function createBot(options: CreateBotOptions): Bot<BotContext> {
+  const { log } = options;
+  const bot = new Bot<BotContext>(options.token, {
+    client: { apiRoot: options.apiRoot },
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+  });
+  // Replies to a person can hit Telegram's per-chat pace (e.g. a reply right after another); wait it out a
+  // few times, never for long. Bulk sending is paced by the outbox instead.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 5 }));
+  if (options.tracker) bot.use(options.tracker.middleware);
+  bot.use(sequentializeByChat());
+  bot.use(async (ctx, next) => {
+    ctx.locale = toLocale(ctx.from?.language_code);
+    await next();
+  });
+  // Per-user flood protection: a polite answer instead of queuing hundreds of presses.
+  const flood = options.flood ?? { limit: 10, timeFrameMs: 2_000 };
+  if (flood) bot.use(limit<BotContext, Redis>({
+    timeFrame: flood.timeFrameMs,
+    limit: flood.limit,
+    keyPrefix: `${options.redisPrefix ?? 'dp'}:flood`,
+    ...(options.redis ? { storageClient: options.redis } : {}),
+    onLimitExceeded: async (ctx) => {
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.too_many') }).catch(() => undefined);
+      else if (ctx.chat) await ctx.reply(t(ctx.locale, 'errors.too_many')).catch(() => undefined);
+    },
+  }));
+  const identity = { store: options.store, directory: options.directory, admins: options.admins, log };
+  bot.use(actorMiddleware(identity));
+  bot.use(accessGuard());
+  bot.use(linkingFeature(identity));
+  bot.use(startFeature());
+  bot.command('help', async (ctx, next) => {
+    if (ctx.actor) return next();
+    const { locale } = ctx;
+    await ctx.reply([t(locale, 'help.title'), t(locale, 'help.start'), t(locale, 'help.help'), '', t(locale, 'help.unlinked')].join('\n'));
+  });
+  bot.use(telegramConversation(options.router));
+  bot.on('message:text', async (ctx) => {
+    if (ctx.message.text.startsWith('/')) await ctx.reply(t(ctx.locale, 'errors.unknown_command'));
+  });
+  // One error boundary for every handler: without it an error would stop long polling.
+  bot.catch(async (error) => {
+    log.error({ err: error.error, updateId: error.ctx.update.update_id }, maskSecrets(`update handling failed: ${error.message}`));
+    try {
+      if (error.ctx.callbackQuery) await error.ctx.answerCallbackQuery({ text: t(error.ctx.locale ?? 'ru', 'errors.generic') });
+      else if (error.ctx.chat) await error.ctx.reply(t(error.ctx.locale ?? 'ru', 'errors.generic'));
+    } catch {
+      // The chat may be unreachable; the error is already logged.
+    }
+  });
+  return bot;
+}

@@ -1,0 +1,14 @@
+import type { Context } from 'grammy';
+import type { Locale } from '../../i18n/index.js';
+import type { Actor } from '../../capabilities/chat.js';
+
+export type { Actor };
+
+/** Per-update data the middleware adds before features run. */
+export interface BotContextFlavor {
+  locale: Locale;
+  /** The Bitrix24 user behind a linked chat, loaded for every update. */
+  actor?: Actor;
+}
+
+export type BotContext = Context & BotContextFlavor;
