@@ -22,7 +22,8 @@ import { createBitrixChatChannel, type BitrixChatChannel } from './messengers/bi
 import { createBitrixChatHandler } from './messengers/bitrix24/conversation.js';
 import { createTelegramAdapter, createTelegramApi } from './messengers/telegram/adapter.js';
 import { createCrmGateway, type CrmGateway } from './crm/index.js';
-import { mountBitrix24Events, type Bitrix24Event } from './http/b24-events.js';
+import type { Bitrix24Event } from './crm/events.js';
+import { mountBitrix24Events } from './http/b24-events.js';
 import { mountBitrixBotEvents, type BitrixBotEventsEndpoint } from './messengers/bitrix24/push.js';
 import { mountDashboard } from './http/dashboard.js';
 import { createMetrics, mountMetrics } from './http/metrics.js';

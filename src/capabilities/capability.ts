@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { JobsOptions } from 'bullmq';
 import type { Config } from '../config/load.js';
 import type { CrmGateway } from '../crm/index.js';
-import type { Bitrix24Event } from '../http/b24-events.js';
+import type { Bitrix24Event } from '../crm/events.js';
 import type { Directory } from '../identity/directory.js';
 import type { IdentityStore } from '../identity/store.js';
 import type { Logger } from '../infra/log.js';

@@ -1,4 +1,7 @@
+import type { CallbackAction, CallbackArgs } from '../chat/callback-codec.js';
 import type { ChatMessage, MessageRef } from '../chat/message.js';
+import type { CrmRowRef } from '../crm/entity-ref.js';
+import type { ActorRole } from '../identity/org.js';
 import type { Locale } from '../i18n/index.js';
 
 /** The Bitrix24 user behind a message or a press: from a Telegram link, or named by the Bitrix24 chat event. */
@@ -38,4 +41,37 @@ export interface Interaction {
 
 export function conversationKey(channel: MessageRef['channel'], chatId: string): string {
   return `${channel}:${chatId}`;
+}
+
+export interface ActionContext<A extends CallbackAction> {
+  press: Interaction;
+  actor: Actor;
+  args: CallbackArgs<A>;
+  /** How the actor relates to the entity (absent for actions on no entity, e.g. settings). */
+  role?: ActorRole;
+  entity?: CrmRowRef;
+}
+
+export interface ActionHandler<A extends CallbackAction> {
+  /** The entity the press acts on; authorization checks the actor against its responsible manager. */
+  entity?: (args: CallbackArgs<A>) => CrmRowRef;
+  /** Narrow further (e.g. only supervisors approve). */
+  allow?: (role: ActorRole) => boolean;
+  handle(action: ActionContext<A>): Promise<void>;
+}
+
+/** Where a capability registers its button handlers (the conversation layer's action registry). */
+export interface ActionRegistrar {
+  on<A extends CallbackAction>(action: A, handler: ActionHandler<A>): void;
+}
+
+export type CommandHandler = (press: Interaction, args: string) => Promise<void>;
+
+/** A capability's chat side: its buttons, its commands, and the free-text answers it waits for. */
+export interface ChatFeature {
+  actions?(registry: ActionRegistrar): void;
+  /** Commands without the "/" (e.g. `report`). */
+  commands?: Record<string, CommandHandler>;
+  /** A free-text message; resolves true when this feature took it (an answer it was waiting for). */
+  text?(press: Interaction, text: string): Promise<boolean>;
 }

@@ -4,36 +4,10 @@ import { t } from '../i18n/index.js';
 import type { Directory } from '../identity/directory.js';
 import { roleOnEntity, type ActorRole } from '../identity/org.js';
 import { decodeCallback, type CallbackAction, type CallbackArgs, type DecodedCallback } from '../chat/callback-codec.js';
-import type { Actor, Interaction } from '../capabilities/chat.js';
+import type { ActionHandler, ActionRegistrar, Actor, Interaction } from '../capabilities/chat.js';
+import type { OwnerLookup } from '../identity/crm-source.js';
 
-/** A CRM entity a button acts on. */
-export interface EntityRef {
-  type: 'lead' | 'deal' | 'contact';
-  id: number;
-}
-
-/** Re-reads who is responsible for an entity, at press time (null: it no longer exists). */
-export type OwnerLookup = (entity: EntityRef) => Promise<number | null>;
-
-export interface ActionContext<A extends CallbackAction> {
-  press: Interaction;
-  actor: Actor;
-  args: CallbackArgs<A>;
-  /** How the actor relates to the entity (absent for actions on no entity, e.g. settings). */
-  role?: ActorRole;
-  entity?: EntityRef;
-}
-
-export interface ActionHandler<A extends CallbackAction> {
-  /** The entity the press acts on; authorization checks the actor against its responsible manager. */
-  entity?: (args: CallbackArgs<A>) => EntityRef;
-  /** Narrow further (e.g. only supervisors approve). */
-  allow?: (role: ActorRole) => boolean;
-  handle(action: ActionContext<A>): Promise<void>;
-}
-
-export interface ActionRegistry {
-  on<A extends CallbackAction>(action: A, handler: ActionHandler<A>): void;
+export interface ActionRegistry extends ActionRegistrar {
   /** A press with raw button data (Telegram callback_data, Bitrix24 COMMAND_PARAMS). */
   dispatch(data: string, press: Interaction): Promise<void>;
   /** A press already decoded by the caller. */

@@ -2,7 +2,11 @@ import type { Job } from 'bullmq';
 import { createOnceWriter, onceMarker, type OnceWriter } from './once.js';
 import { CrmError, type TaskInput, type TimelineCommentInput } from './index.js';
 import { isTransient } from './errors.js';
-import type { Capability, CapabilityDeps } from '../capabilities/capability.js';
+import type { Redis } from 'ioredis';
+import type { JobsOptions } from 'bullmq';
+import type { Logger } from '../infra/log.js';
+import type { JobDefinition } from '../jobs/runtime.js';
+import type { CrmGateway } from './gateway.js';
 
 const QUEUE = 'crm-writes';
 
@@ -17,13 +21,24 @@ type WriteJob =
  * caller — a button press, a scan — is not failed for a comment. A permanent refusal (bad request, no access)
  * is thrown to the caller.
  */
-export interface CrmWrites extends Capability {
+export interface CrmWritesDeps {
+  log: Logger;
+  crm: CrmGateway;
+  redis: Redis;
+  prefix: string;
+  clock: () => Date;
+  enqueue(queue: string, name: string, data: Record<string, unknown>, options?: JobsOptions): Promise<void>;
+}
+
+export interface CrmWrites {
+  name: string;
+  jobs: JobDefinition<any>[];
   timelineComment(key: string, input: TimelineCommentInput): Promise<void>;
   task(key: string, input: TaskInput): Promise<void>;
   readonly once: OnceWriter;
 }
 
-export function createCrmWrites(deps: CapabilityDeps): CrmWrites {
+export function createCrmWrites(deps: CrmWritesDeps): CrmWrites {
   const log = deps.log.child({ capability: 'crm-writes' });
   const once = createOnceWriter({ crm: deps.crm, redis: deps.redis, prefix: deps.prefix, clock: deps.clock });
 

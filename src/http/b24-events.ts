@@ -1,26 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type Express } from 'express';
+import type { Bitrix24Event } from '../crm/events.js';
 import type { Logger } from '../infra/log.js';
+import { constantTimeEquals } from '../infra/secrets.js';
 
 export const B24_EVENTS_PATH = '/b24/events';
 
-/** A verified Bitrix24 outgoing event: its name and the id of the entity it is about (events carry only the id). */
-export interface Bitrix24Event {
-  event: string;
-  entityId: number;
-  ts: number | null;
-}
-
-export function constantTimeEquals(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  // timingSafeEqual needs equal lengths; compare against itself to spend the same time, then fail.
-  if (left.length !== right.length) {
-    timingSafeEqual(left, left);
-    return false;
-  }
-  return timingSafeEqual(left, right);
-}
 
 /**
  * Receives Bitrix24 outgoing-webhook events (form-encoded, `auth[application_token]` checked in constant time).

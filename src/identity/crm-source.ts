@@ -1,5 +1,8 @@
 import { CrmNotFoundError, type CrmGateway } from '../crm/index.js';
-import type { OwnerLookup } from '../conversation/actions.js';
+import type { CrmRowRef } from '../crm/entity-ref.js';
+
+/** Re-reads who is responsible for an entity, at press time (null: it no longer exists). */
+export type OwnerLookup = (entity: CrmRowRef) => Promise<number | null>;
 import type { DirectorySource } from './directory.js';
 
 /** The org chart from Bitrix24: every user (active or not, so an inactive match can be explained) and departments. */

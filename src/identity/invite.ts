@@ -1,8 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { Api } from 'grammy';
 import { CrmNotFoundError, type CrmGateway } from '../crm/index.js';
 import { t } from '../i18n/index.js';
 import { createIdentityStore, LINK_CODE_TTL_SECONDS } from './store.js';
+
+/** The one thing an invitation needs from the Telegram bot: its @username (grammY's Api has this shape). */
+export interface BotProfile {
+  getMe(): Promise<{ username: string }>;
+}
 
 export class InviteError extends Error {
   constructor(message: string) {
@@ -15,7 +19,7 @@ export class InviteError extends Error {
  * A single-use deep link `https://t.me/<bot>?start=<code>` (valid 15 minutes) that links whoever opens it to
  * the Bitrix24 user — for people whose profile has no phone. Optionally sent to them as a Bitrix24 notification.
  */
-export async function createInvite(deps: { redis: Redis; prefix: string; crm: CrmGateway; telegram: Api },
+export async function createInvite(deps: { redis: Redis; prefix: string; crm: CrmGateway; telegram: BotProfile },
   b24UserId: number, options: { notify?: boolean } = {}): Promise<{ url: string; expiresInSeconds: number; notified: boolean }> {
   let active = false;
   try {

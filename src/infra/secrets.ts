@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 /**
  * Secrets (bot token, webhook code, application tokens) must never reach a log line or an error message.
  * Everything that renders text for humans passes through `maskSecrets`; known secret values are registered
@@ -35,4 +36,16 @@ export function maskSecrets(text: string): string {
 /** A URL safe to show: origin and path with any secret part masked. */
 export function maskUrl(url: string): string {
   return maskSecrets(url);
+}
+
+/** Compares a presented token with the expected one in constant time (no early exit on the first difference). */
+export function constantTimeEquals(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  // timingSafeEqual needs equal lengths; compare against itself to spend the same time, then fail.
+  if (left.length !== right.length) {
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
 }

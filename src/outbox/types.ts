@@ -5,11 +5,9 @@ import type { Locale } from '../i18n/index.js';
 import type { IdentityStore } from '../identity/store.js';
 import type { Logger } from '../infra/log.js';
 
-/** What a notification is about; `user` is for notices about a person (e.g. "X blocked the bot"). */
-export interface EntityRef {
-  type: 'deal' | 'lead' | 'contact' | 'report' | 'user';
-  id: number;
-}
+import type { EntityRef } from '../crm/entity-ref.js';
+
+export type { EntityRef };
 
 /** One message a trigger wants delivered. Everything the worker needs travels with it (both languages). */
 export interface NotificationIntent {
@@ -140,6 +138,9 @@ export interface HeldMessage {
   recipient: number;
   kind: string;
   until: Date;
-  reason: import('./window.js').HeldReason;
+  reason: HeldReason;
   timezone: string;
 }
+
+/** Why a message waits: the recipient's quiet hours, or their day off. */
+export type HeldReason = 'quiet_hours' | 'day_off';

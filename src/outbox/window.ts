@@ -1,6 +1,6 @@
 import type { UserPreferences } from '../identity/store.js';
 import { calendarDateAt, isWorkingDay, type DeliveryWindow } from '../rules/time/index.js';
-import type { OutboxSettings } from './types.js';
+import type { HeldReason, OutboxSettings } from './types.js';
 
 const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 
@@ -21,7 +21,6 @@ export function deliveryWindowFor(prefs: UserPreferences, settings: Pick<OutboxS
 }
 
 /** Why a message due at `at` waits: the recipient's quiet hours, or a weekend / holiday they keep free. */
-export type HeldReason = 'quiet_hours' | 'day_off';
 
 export function heldReason(at: Date, window: DeliveryWindow): HeldReason {
   const day = calendarDateAt(at, window.timezone);

@@ -1,7 +1,8 @@
 import { describe, expect, it, afterAll, beforeAll } from 'vitest';
 import express from 'express';
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
-import { mountBitrix24Events, type Bitrix24Event } from '../../src/http/b24-events.js';
+import type { Bitrix24Event } from '../../src/crm/events.js';
+import { mountBitrix24Events } from '../../src/http/b24-events.js';
 import { createLogger } from '../../src/infra/log.js';
 
 const TOKEN = 'app-token-0123456789abcdef';

@@ -8,7 +8,7 @@ import type { ChatMessage } from '../../chat/message.js';
 import { actionButton, urlButton } from '../../chat/message.js';
 import { encodeCallback } from '../../chat/callback-codec.js';
 import { createScanCursor, CrmNotFoundError, type Deal } from '../../crm/index.js';
-import type { Bitrix24Event } from '../../http/b24-events.js';
+import type { Bitrix24Event } from '../../crm/events.js';
 import type { Locale } from '../../i18n/index.js';
 import {
   birthdaysDue, decideBirthdayNormalisation, parseBirthdayText, type BirthDate, type ChildBirthday, type DueBirthday,

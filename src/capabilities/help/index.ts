@@ -1,7 +1,7 @@
 import { t } from '../../i18n/index.js';
 import type { Directory } from '../../identity/directory.js';
 import { subordinatesOf } from '../../identity/org.js';
-import type { ChatFeature } from '../../conversation/router.js';
+import type { ChatFeature } from '../chat.js';
 
 /** /help lists what the user's role can do (in Bitrix24 chat there is nothing to link or unlink). */
 export function helpFeature(deps: { directory: Directory; admins: readonly number[] }): ChatFeature {

@@ -1,6 +1,6 @@
 import { PICK_REASON, type ActionOutcome, type LeadsCapability } from './index.js';
 import type { Interaction } from '../chat.js';
-import type { ChatFeature } from '../../conversation/router.js';
+import type { ChatFeature } from '../chat.js';
 
 /** Answers the press once and, when the outcome carries a message, puts it into the pressed message. */
 async function reply(press: Interaction, outcome: ActionOutcome): Promise<void> {

@@ -4,7 +4,7 @@ import { t, type Locale } from '../../i18n/index.js';
 import type { IdentityStore, UserPreferences } from '../../identity/store.js';
 import { OFFERED_TIMEZONES, timezoneLabel, type PersonTimezone, type TimezoneOf } from '../../identity/timezone.js';
 import type { Interaction } from '../chat.js';
-import type { ChatFeature } from '../../conversation/router.js';
+import type { ChatFeature } from '../chat.js';
 
 /** Quiet-hour presets offered as buttons: key → [start, end]; "off" clears them. */
 export const QUIET_PRESETS: Record<string, [string, string] | null> = {

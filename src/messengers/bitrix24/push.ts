@@ -15,7 +15,7 @@ import {
   type BitrixChatEvent, type BitrixChatEventHandler, type EventMarkerOptions, type RefusedEvent,
 } from './events.js';
 import type { Logger } from '../../infra/log.js';
-import { constantTimeEquals } from '../../http/b24-events.js';
+import { constantTimeEquals } from '../../infra/secrets.js';
 import { isRecord } from '../../infra/values.js';
 
 export const B24_BOT_EVENTS_PATH = '/b24/bot';
