@@ -14,7 +14,7 @@ import { createCrmGateway, createScanCursor } from '../src/crm/index.js';
 import { createB24Client } from '../src/crm/transport.js';
 import { startLocalRedis, type LocalRedis } from '../src/infra/redis-server.js';
 import { silentLogger } from '../src/infra/log.js';
-import { startBitrixSandbox } from '../src/sandbox/bitrix/index.js';
+import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 
 const OPEN_FILTER = { STAGE_SEMANTIC_ID: 'P' };
 const SELECT = ['ID', 'TITLE', 'STAGE_ID', 'CATEGORY_ID', 'ASSIGNED_BY_ID', 'MOVED_TIME', 'DATE_MODIFY'];

@@ -7,8 +7,8 @@
  * Run: npx tsx bench/imbot-batch.ts
  */
 import { pathToFileURL } from 'node:url';
-import { imbotOf } from '../src/sandbox/bitrix/imbot.js';
-import { startSandboxEnvironment } from '../src/sandbox/environment.js';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
+import { startSandboxEnvironment } from '../src/demo/environment.js';
 
 const DIGESTS = 100;
 

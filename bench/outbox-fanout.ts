@@ -23,7 +23,7 @@ import { silentLogger } from '../src/infra/log.js';
 import { createOutbox, type NotificationIntent } from '../src/outbox/index.js';
 import { outboxKeys } from '../src/outbox/keys.js';
 import { startLocalRedis } from '../src/infra/redis-server.js';
-import type { TelegramSandboxClient } from '../src/sandbox/telegram/index.js';
+import type { TelegramSandboxClient } from '@dealpilot/sandbox/telegram';
 import { startSandboxProcess, type SandboxProcess } from './support/sandbox-process.js';
 import { createSendTrace, sampleGateLog, summariseTrace, traceAdmissions, tracingAdapter, type TraceSummary } from './support/send-trace.js';
 

@@ -9,8 +9,8 @@
  * Run: npx tsx bench/press-latency.ts
  */
 import { pathToFileURL } from 'node:url';
-import { DEMO } from '../src/sandbox/bitrix/demo-ids.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../src/sandbox/environment.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../src/demo/environment.js';
 
 const PRESSES = 20;
 /** Background reads started just before the presses ("a scan"): above the 40-request burst. */

@@ -16,7 +16,7 @@ import { gatherReportData } from '../src/capabilities/reports/gather.js';
 import { createOpenDealsIndex } from '../src/capabilities/reports/open-deals-index.js';
 import { silentLogger } from '../src/infra/log.js';
 import { addDays, calendarDateAt, instantAt } from '../src/rules/time/index.js';
-import { startBitrixSandbox } from '../src/sandbox/bitrix/index.js';
+import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 
 const TIMEZONE = 'Europe/Moscow';
 

@@ -3,10 +3,10 @@ import { createLogger } from './infra/log.js';
 import { readRulesFile } from './config/load.js';
 import { addDays, calendarDate, calendarDateAt, instantAt, isWorkingDay, parseHhmm } from './rules/time/index.js';
 import { redisServerAvailable } from './infra/redis-server.js';
-import { DEMO } from './sandbox/bitrix/index.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix';
 import { bbCodeToPlainText } from './messengers/bitrix24/render.js';
-import { imbotOf } from './sandbox/bitrix/imbot.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from './sandbox/environment.js';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
+import { startSandboxEnvironment, type SandboxEnvironment } from './demo/environment.js';
 
 const HELP = `
 Type a message and press Enter to send it as the current person. Commands:

@@ -26,6 +26,24 @@ const ROLES: Record<string, Role[]> = {
   worker: ['worker', 'http'],
 };
 
+/**
+ * The demo runs on the sandboxes (the @dealpilot/sandbox workspace package), which a production install — the
+ * Docker image, `npm ci --omit=dev`, the published package — does not carry. The specifier is a variable so the
+ * production build does not compile the demo in.
+ */
+async function loadDemo(): Promise<{ runDemo(argv: string[]): Promise<void> } | null> {
+  const demoModule = './demo.js';
+  try {
+    return (await import(demoModule)) as { runDemo(argv: string[]): Promise<void> };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    process.stderr.write('dealpilot demo needs the sandboxes, which a production install leaves out. From a checkout:\n'
+      + '  git clone <this repository> && cd dealpilot && npm ci && npm run demo\n');
+    return null;
+  }
+}
+
 function checkConfig(file: string | undefined): number {
   const { problems: envProblems } = parseEnv(process.env);
   const path = file ?? process.env.BOT_CONFIG ?? 'config/rules.example.yaml';
@@ -129,8 +147,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'demo') {
-    const { runDemo } = await import('./demo.js');
-    await runDemo(rest);
+    const demo = await loadDemo();
+    if (demo) await demo.runDemo(rest);
+    else process.exitCode = 1;
     return;
   }
   const roles = ROLES[command];

@@ -6,8 +6,8 @@
  */
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/infra/log.js';
-import { startSandboxEnvironment, SANDBOX_BOT_APPLICATION_TOKEN, SANDBOX_BOT_TOKEN, type SandboxEnvironment } from '../../src/sandbox/environment.js';
-import { isWriteMethod } from '../../src/sandbox/bitrix/methods.js';
+import { startSandboxEnvironment, SANDBOX_BOT_APPLICATION_TOKEN, SANDBOX_BOT_TOKEN, type SandboxEnvironment } from '../../src/demo/environment.js';
+import { isWriteMethod } from '@dealpilot/sandbox/bitrix/methods';
 
 export interface HttpFuzzResult {
   requests: number;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { connectTelegramSandbox, type TelegramSandboxClient } from '../../src/sandbox/telegram/index.js';
+import { connectTelegramSandbox, type TelegramSandboxClient } from '@dealpilot/sandbox/telegram';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./telegram-sandbox-child.ts', import.meta.url));
 const START_TIMEOUT_MS = 30_000;

@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../../src/chat/adapter.js';
 import { IN_FLIGHT_LEASE_MS } from '../../src/outbox/pacing.js';
-import type { RateLimitRecord } from '../../src/sandbox/telegram/index.js';
+import type { RateLimitRecord } from '@dealpilot/sandbox/telegram';
 
 export interface Admission {
   chatId: string;

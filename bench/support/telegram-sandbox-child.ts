@@ -7,7 +7,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { startTelegramSandbox } from '../../src/sandbox/telegram/index.js';
+import { startTelegramSandbox } from '@dealpilot/sandbox/telegram';
 
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();

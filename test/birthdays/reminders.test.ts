@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
-import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
-import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import type { SandboxEnvironment } from '../../src/demo/environment.js';
 import { capabilityAt, dealsOfContact, eventually, linkManager, startEnv } from './support.js';
 
 const PARTY_PIPELINE = DEMO.pipelines.holidays;

@@ -1,6 +1,6 @@
 import { silentLogger } from '../../src/infra/log.js';
 import { createBirthdaysCapability, type BirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { dateFieldToCalendarDate } from '../../src/rules/time/index.js';
 import { toIso } from '../../src/rules/time/calendar-date.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncBotProfile } from '../../src/messengers/telegram/profile.js';
 import { createTelegramApi } from '../../src/messengers/telegram/adapter.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 const names = (list: Array<{ command: string }>) => list.map((c) => c.command);

@@ -4,7 +4,7 @@ import {
   CrmRowError, CrmUnavailableError, createCrmGateway, createScanCursor, type CrmGateway,
 } from '../../src/crm/index.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { startBitrixSandbox } from '../../src/sandbox/bitrix/index.js';
+import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 type Sandbox = Awaited<ReturnType<typeof startBitrixSandbox>>;

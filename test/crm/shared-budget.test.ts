@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmGateway } from '../../src/crm/index.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { startBitrixSandbox } from '../../src/sandbox/bitrix/index.js';
+import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis, testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 type Sandbox = Awaited<ReturnType<typeof startBitrixSandbox>>;

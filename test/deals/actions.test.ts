@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
+import type { SandboxEnvironment } from '../../src/demo/environment.js';
 import { waitFor as eventually } from '../support/eventually.js';
 import { addDeal, botMessages, buttonsOf, DAY, MANAGER, MOSCOW_HEAD, press, settle, startDealsEnvironment, tgOf, waitFor } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
+import type { SandboxEnvironment } from '../../src/demo/environment.js';
 import { addDeal, botMessages, buttonsOf, MANAGER, MOSCOW_HEAD, press, settle, startDealsEnvironment, tgOf, waitFor } from './helpers.js';
 
 describe('contract approval loop through the sandbox', () => {

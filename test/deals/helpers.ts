@@ -1,6 +1,6 @@
-import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
-import type { TranscriptEntry } from '../../src/sandbox/telegram/transcript.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
+import type { TranscriptEntry } from '@dealpilot/sandbox/telegram/transcript';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 export const DAY = 86_400_000;

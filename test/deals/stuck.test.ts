@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDealsCapability } from '../../src/capabilities/deals/index.js';
 import { overdueNudgesKey } from '../../src/capabilities/reports/index.js';
-import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
+import type { SandboxEnvironment } from '../../src/demo/environment.js';
 import { silentLogger } from '../../src/infra/log.js';
 import {
   addDeal, botMessages, buttonsOf, CEO, DAY, DIRECTOR, MANAGER, MOSCOW_HEAD, press, REGION_MANAGER, settle,

@@ -17,6 +17,12 @@ describe('the house', () => {
     expect(outside.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
   });
 
+  it('only the demo reaches the sandbox package (the production build leaves both out)', () => {
+    const outside = edges.filter((e) => e.external === '@dealpilot/sandbox' && !/^src\/demo(\.ts|\/)/.test(e.from));
+    expect(outside.map((e) => `${e.from} -> ${e.to}`)).toEqual([]);
+    expect(edges.some((e) => e.external === '@dealpilot/sandbox')).toBe(true);
+  });
+
   it('the check itself catches an upward import, a crossing between messengers and a circle', () => {
     const planted: ImportEdge[] = [
       { from: 'src/rules/deals/stuck.ts', to: 'src/capabilities/deals/index.ts' },
@@ -26,7 +32,7 @@ describe('the house', () => {
     ];
     expect(layerViolations(planted)).toEqual([
       'src/rules/deals/stuck.ts (rules) -> src/capabilities/deals/index.ts (capabilities): points up',
-      'src/messengers/bitrix24/render.ts -> src/messengers/telegram/render.ts: src/messengers/telegram/ and src/messengers/bitrix24/ are kept apart',
+      'src/messengers/bitrix24/render.ts -> src/messengers/telegram/render.ts: src/messengers/bitrix24/ and src/messengers/telegram/ are kept apart',
     ]);
     expect(importCircles(planted)).toEqual([['src/crm/a.ts', 'src/crm/b.ts']]);
   });

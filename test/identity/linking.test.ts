@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/sandbox/bitrix/index.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 

@@ -4,8 +4,8 @@ import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.j
 import { actionButton, urlButton } from '../../src/chat/message.js';
 import type { CrmGateway } from '../../src/crm/index.js';
 import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
-import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
-import { DEMO, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
+import { DEMO, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis } from '../support/redis.js';
 import { startChatPortal } from './support.js';
 

@@ -9,8 +9,8 @@ import {
   offsetKey, pullBitrixChatEvents, type BitrixChatEvent, type PullOptions,
 } from '../../src/messengers/bitrix24/events.js';
 import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
-import { imbotOf, type ImbotState } from '../../src/sandbox/bitrix/imbot.js';
-import { DEMO, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
+import { imbotOf, type ImbotState } from '@dealpilot/sandbox/bitrix/imbot';
+import { DEMO, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 import { startChatPortal } from './support.js';
 

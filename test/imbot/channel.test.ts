@@ -7,8 +7,8 @@ import { createBitrixChatChannel } from '../../src/messengers/bitrix24/channel.j
 import type { BitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
 import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
-import { DEMO, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
+import { DEMO, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 import { startChatPortal } from './support.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
-import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import type { NotificationIntent } from '../../src/outbox/index.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/eventually.js';

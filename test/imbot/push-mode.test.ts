@@ -17,10 +17,10 @@ import {
 } from '../../src/messengers/bitrix24/push.js';
 import { checkBitrixChatEvent, type BitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
 import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
-import { imbotOf, type ImbotState } from '../../src/sandbox/bitrix/imbot.js';
+import { imbotOf, type ImbotState } from '@dealpilot/sandbox/bitrix/imbot';
 import {
   buildPhpQuery, DEMO, parsePhpQuery, type BitrixSandbox,
-} from '../../src/sandbox/bitrix/index.js';
+} from '@dealpilot/sandbox/bitrix';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 import { startChatPortal } from './support.js';
 

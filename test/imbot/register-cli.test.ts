@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBitrixSandbox, type BitrixSandbox } from '../../src/sandbox/bitrix/index.js';
-import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
+import { startBitrixSandbox, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 let portal: BitrixSandbox;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 const POOL = [10, 11, 12, 14, 15];

@@ -3,8 +3,8 @@ import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { createCrmGateway } from '../../src/crm/index.js';
 import { createLeadsCapability } from '../../src/capabilities/leads/index.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/eventually.js';
 

@@ -5,7 +5,7 @@ import { createIdentityStore, type IdentityStore } from '../../src/identity/stor
 import { silentLogger } from '../../src/infra/log.js';
 import { createOutbox, type Outbox } from '../../src/outbox/index.js';
 import type { CreateOutboxOptions, NotificationIntent, OutboxMetrics, OutboxSettings } from '../../src/outbox/index.js';
-import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from '../../src/sandbox/telegram/index.js';
+import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from '@dealpilot/sandbox/telegram';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/eventually.js';
 

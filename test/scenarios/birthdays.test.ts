@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { birthdayFieldsOf, dealsOfContact } from '../birthdays/support.js';
 import { MANAGER, OTHER_MANAGER, startScenario, type Scenario } from './environment.js';
 import { MESSENGERS, type SeenMessage } from './messengers.js';

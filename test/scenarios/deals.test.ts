@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDeal, MANAGER, MOSCOW_HEAD, OTHER_MANAGER, settle, startScenario, type Scenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
 import { auditComments, crmWrites } from './support-extra.js';
-import { imbotOf } from '../../src/sandbox/bitrix/imbot.js';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import { readRulesFile } from '../../src/config/load.js';
 
 const RULES = readRulesFile('config/rules.example.yaml').rules!;

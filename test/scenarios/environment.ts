@@ -1,5 +1,5 @@
-import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/sandbox/environment.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { driverFor, type MessengerDriver, type MessengerName } from './messengers.js';
 import { BITRIX_CHAT_QUEUE } from '../../src/messengers/bitrix24/channel.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/sandbox/bitrix/demo-ids.js';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { ACCOUNT_MANAGER, MANAGER, startScenario, type Scenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
 import { absentWhile, auditComments, crmWrites, leadFields, sendPortalEvents } from './support-extra.js';

@@ -3,9 +3,9 @@
  * sandboxes, so each scenario in this folder is written once and run against both.
  */
 import { bbCodeToPlainText } from '../../src/messengers/bitrix24/render.js';
-import { imbotOf, type TranscriptEntry as BitrixEntry } from '../../src/sandbox/bitrix/imbot.js';
-import type { SandboxEnvironment } from '../../src/sandbox/environment.js';
-import type { TranscriptEntry as TelegramEntry } from '../../src/sandbox/telegram/transcript.js';
+import { imbotOf, type TranscriptEntry as BitrixEntry } from '@dealpilot/sandbox/bitrix/imbot';
+import type { SandboxEnvironment } from '../../src/demo/environment.js';
+import type { TranscriptEntry as TelegramEntry } from '@dealpilot/sandbox/telegram/transcript';
 import { sleep } from '../../src/infra/timing.js';
 import { waitFor } from '../support/eventually.js';
 
