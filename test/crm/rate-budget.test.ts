@@ -23,7 +23,8 @@ describe('shared rate budget', () => {
     // 4 at once; each later one had to wait for its own 20 ms slot (sleeping in between only shortens later waits)
     expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
     for (const w of waits.slice(4)) expect(w).toBeGreaterThan(0);
-    for (const w of waits.slice(4)) expect(w).toBeLessThanOrEqual(20);
+    // ≤ one slot, plus 1 ms: Redis' clock is read in whole ms and a timer may fire up to 1 ms early (seen under load).
+    for (const w of waits.slice(4)) expect(w).toBeLessThanOrEqual(21);
   });
 
   it('keeps a reserve for people pressing buttons: background work never takes it, across two processes', async () => {
