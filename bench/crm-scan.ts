@@ -9,12 +9,12 @@
  * Run: npx tsx bench/crm-scan.ts   (env: BENCH_DEALS, BENCH_RATE, REDIS_URL)
  */
 import { pathToFileURL } from 'node:url';
+import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { Redis } from 'ioredis';
 import { createCrmGateway, createScanCursor } from '../src/crm/index.js';
 import { createB24Client } from '../src/crm/transport.js';
-import { startLocalRedis, type LocalRedis } from '../src/infra/redis-server.js';
 import { silentLogger } from '../src/infra/log.js';
-import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
+import { type LocalRedis, startLocalRedis } from '../src/infra/redis-server.js';
 
 const OPEN_FILTER = { STAGE_SEMANTIC_ID: 'P' };
 const SELECT = ['ID', 'TITLE', 'STAGE_ID', 'CATEGORY_ID', 'ASSIGNED_BY_ID', 'MOVED_TIME', 'DATE_MODIFY'];

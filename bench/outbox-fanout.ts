@@ -14,18 +14,18 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import type { TelegramSandboxClient } from '@dealpilot/sandbox/telegram';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { Api } from 'grammy';
 import { Redis } from 'ioredis';
-import { createTelegramAdapter, createTelegramApi } from '../src/messengers/telegram/adapter.js';
 import { createIdentityStore } from '../src/identity/store.js';
 import { silentLogger } from '../src/infra/log.js';
+import { startLocalRedis } from '../src/infra/redis-server.js';
+import { createTelegramAdapter, createTelegramApi } from '../src/messengers/telegram/adapter.js';
 import { createOutbox, type NotificationIntent } from '../src/outbox/index.js';
 import { outboxKeys } from '../src/outbox/keys.js';
-import { startLocalRedis } from '../src/infra/redis-server.js';
-import type { TelegramSandboxClient } from '@dealpilot/sandbox/telegram';
-import { startSandboxProcess, type SandboxProcess } from './support/sandbox-process.js';
-import { createSendTrace, sampleGateLog, summariseTrace, traceAdmissions, tracingAdapter, type TraceSummary } from './support/send-trace.js';
+import { type SandboxProcess, startSandboxProcess } from './support/sandbox-process.js';
+import { createSendTrace, sampleGateLog, summariseTrace, type TraceSummary, traceAdmissions, tracingAdapter } from './support/send-trace.js';
 
 const CAP_PER_SECOND = 30;
 const ADD_USERS_IN_PARALLEL = 50;

@@ -10,7 +10,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../src/demo/environment.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../src/demo/environment.js';
 
 const PRESSES = 20;
 /** Background reads started just before the presses ("a scan"): above the 40-request burst. */

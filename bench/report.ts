@@ -9,14 +9,14 @@
  * Run: npx tsx bench/report.ts   (env: BENCH_REPORT_DEALS, REDIS_URL)
  */
 import { pathToFileURL } from 'node:url';
+import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { Redis } from 'ioredis';
-import { createCrmGateway } from '../src/crm/index.js';
-import { startLocalRedis, type LocalRedis } from '../src/infra/redis-server.js';
 import { gatherReportData } from '../src/capabilities/reports/gather.js';
 import { createOpenDealsIndex } from '../src/capabilities/reports/open-deals-index.js';
+import { createCrmGateway } from '../src/crm/index.js';
 import { silentLogger } from '../src/infra/log.js';
+import { type LocalRedis, startLocalRedis } from '../src/infra/redis-server.js';
 import { addDays, calendarDateAt, instantAt } from '../src/rules/time/index.js';
-import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 
 const TIMEZONE = 'Europe/Moscow';
 

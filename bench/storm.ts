@@ -2,9 +2,10 @@
  * `npm run storm`: DealPilot under hostile conditions, one table at the end. Pick some with
  * `npm run storm -- http`; a short version of each runs in `npm test`.
  */
+
+import { startLocalRedis } from '../src/infra/redis-server.js';
 import { runHttpFuzz } from './storm/http-fuzz.js';
 import { runWorkerKills } from './storm/worker-kills.js';
-import { startLocalRedis } from '../src/infra/redis-server.js';
 
 const STORMS: Record<string, () => Promise<Record<string, unknown>>> = {
   http: async () => {

@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline';
-import { createLogger } from './infra/log.js';
-import { readRulesFile } from './config/load.js';
-import { addDays, calendarDate, calendarDateAt, instantAt, isWorkingDay, parseHhmm } from './rules/time/index.js';
-import { redisServerAvailable } from './infra/redis-server.js';
 import { DEMO } from '@dealpilot/sandbox/bitrix';
-import { bbCodeToPlainText } from './messengers/bitrix24/render.js';
 import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
-import { startSandboxEnvironment, type SandboxEnvironment } from './demo/environment.js';
+import { readRulesFile } from './config/load.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from './demo/environment.js';
+import { createLogger } from './infra/log.js';
+import { redisServerAvailable } from './infra/redis-server.js';
+import { bbCodeToPlainText } from './messengers/bitrix24/render.js';
+import { addDays, calendarDate, calendarDateAt, instantAt, isWorkingDay, parseHhmm } from './rules/time/index.js';
 
 const HELP = `
 Type a message and press Enter to send it as the current person. Commands:

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig, readRulesFile, formatProblems, parseEnv } from './config/load.js';
+import type { Role } from './app.js';
+import { ConfigError, formatProblems, loadConfig, parseEnv, readRulesFile } from './config/load.js';
 import { createLogger, resolveLogFormat } from './infra/log.js';
 import { maskSecrets } from './infra/secrets.js';
-import type { Role } from './app.js';
 import { transitionWarnings } from './rules/deals/index.js';
 
 const USAGE = `Usage: dealpilot <command>

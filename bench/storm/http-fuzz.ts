@@ -5,9 +5,9 @@
  * Telegram, no secret in any answer or log line.
  */
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/infra/log.js';
-import { startSandboxEnvironment, SANDBOX_BOT_APPLICATION_TOKEN, SANDBOX_BOT_TOKEN, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { isWriteMethod } from '@dealpilot/sandbox/bitrix/methods';
+import { SANDBOX_BOT_APPLICATION_TOKEN, SANDBOX_BOT_TOKEN, type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
+import { createLogger } from '../../src/infra/log.js';
 
 export interface HttpFuzzResult {
   requests: number;

@@ -3,9 +3,9 @@
  * Goal: nothing lost; duplicates bounded (a message is repeated only when it was in flight — sent to Telegram,
  * not yet recorded — in the killed process).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createHarness, intent, type Harness } from '../../test/outbox/support.js';
+import { createHarness, type Harness, intent } from '../../test/outbox/support.js';
 
 const WORKER = fileURLToPath(new URL('../../test/outbox/fixtures/worker.ts', import.meta.url));
 

@@ -4,10 +4,11 @@
  * back (a wrapper around the chat adapter), and when the sandbox saw it (its accepted-send log and its 429
  * records). All clocks are this host's wall clock (Redis, the sandbox child and this process share it).
  */
+
+import type { RateLimitRecord } from '@dealpilot/sandbox/telegram';
 import type { Redis } from 'ioredis';
 import type { ChatAdapter } from '../../src/chat/adapter.js';
 import { IN_FLIGHT_LEASE_MS } from '../../src/outbox/pacing.js';
-import type { RateLimitRecord } from '@dealpilot/sandbox/telegram';
 
 export interface Admission {
   chatId: string;

@@ -1,15 +1,15 @@
-import type { Redis } from 'ioredis';
 import type { JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
-import type { CrmGateway } from '../crm/index.js';
 import type { Bitrix24Event } from '../crm/events.js';
+import type { CrmGateway } from '../crm/index.js';
+import type { CrmWrites } from '../crm/writes.js';
 import type { Directory } from '../identity/directory.js';
 import type { IdentityStore } from '../identity/store.js';
-import type { Logger } from '../infra/log.js';
-import type { Outbox } from '../outbox/index.js';
-import type { JobDefinition } from '../jobs/runtime.js';
-import type { CrmWrites } from '../crm/writes.js';
 import type { TimezoneOf } from '../identity/timezone.js';
+import type { Logger } from '../infra/log.js';
+import type { JobDefinition } from '../jobs/runtime.js';
+import type { Outbox } from '../outbox/index.js';
 
 /** What every capability (leads, deals, birthdays, report) is built from. No grammY here: messenger glue lives in src/messengers. */
 export interface CapabilityDeps {

@@ -1,8 +1,8 @@
 import type { CallbackAction, CallbackArgs } from '../chat/callback-codec.js';
 import type { ChatMessage, MessageRef } from '../chat/message.js';
 import type { CrmRowRef } from '../crm/entity-ref.js';
-import type { ActorRole } from '../identity/org.js';
 import type { Locale } from '../i18n/index.js';
+import type { ActorRole } from '../identity/org.js';
 
 /** The Bitrix24 user behind a message or a press: from a Telegram link, or named by the Bitrix24 chat event. */
 export interface Actor {

@@ -1,6 +1,6 @@
+import { type CrmWrites, createCrmWrites } from '../crm/writes.js';
+import { type BirthdaysCapability, createBirthdaysCapability } from './birthdays/index.js';
 import type { CapabilityDeps } from './capability.js';
-import { createCrmWrites, type CrmWrites } from '../crm/writes.js';
-import { createBirthdaysCapability, type BirthdaysCapability } from './birthdays/index.js';
 import { createDealsCapability, type DealsCapability } from './deals/index.js';
 import { createLeadsCapability, type LeadsCapability } from './leads/index.js';
 import { createReportsCapability, type ReportsCapability } from './reports/index.js';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { maskSecrets, registerSecret } from '../infra/secrets.js';
-import { envSchema, type Env } from './env.js';
-import { rulesFileSchema, type RulesFile } from './rules-schema.js';
+import { type Env, envSchema } from './env.js';
+import { type RulesFile, rulesFileSchema } from './rules-schema.js';
 
 export interface Config {
   env: Env;

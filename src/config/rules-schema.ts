@@ -1,5 +1,5 @@
-import { isKnownTimeZone } from '../infra/values.js';
 import { z } from 'zod';
+import { isKnownTimeZone } from '../infra/values.js';
 
 /**
  * The rules file (YAML): how the sales department works. Validated once at start-up; every problem is

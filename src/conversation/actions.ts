@@ -1,11 +1,11 @@
-import type { Logger } from '../infra/log.js';
+import type { ActionHandler, ActionRegistrar, Interaction } from '../capabilities/chat.js';
+import { type CallbackAction, type CallbackArgs, type DecodedCallback, decodeCallback } from '../chat/callback-codec.js';
 import { asInteractive } from '../crm/priority.js';
 import { t } from '../i18n/index.js';
-import type { Directory } from '../identity/directory.js';
-import { roleOnEntity, type ActorRole } from '../identity/org.js';
-import { decodeCallback, type CallbackAction, type CallbackArgs, type DecodedCallback } from '../chat/callback-codec.js';
-import type { ActionHandler, ActionRegistrar, Actor, Interaction } from '../capabilities/chat.js';
 import type { OwnerLookup } from '../identity/crm-source.js';
+import type { Directory } from '../identity/directory.js';
+import { type ActorRole, roleOnEntity } from '../identity/org.js';
+import type { Logger } from '../infra/log.js';
 
 export interface ActionRegistry extends ActionRegistrar {
   /** A press with raw button data (Telegram callback_data, Bitrix24 COMMAND_PARAMS). */

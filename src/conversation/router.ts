@@ -1,6 +1,6 @@
+import type { Interaction } from '../capabilities/chat.js';
 import { asInteractive } from '../crm/priority.js';
 import type { ActionRegistry } from './actions.js';
-import type { Interaction } from '../capabilities/chat.js';
 
 export type CommandHandler = (press: Interaction, args: string) => Promise<void>;
 

@@ -12,8 +12,8 @@
 /** A calendar day as the wire writes it, `YYYY-MM-DD` (rules/time's CalendarDate is the same day as an object). */
 export type CalendarDate = string;
 
-import { dateFieldToCalendarDate } from '../rules/time/date-field.js';
 import { toIso } from '../rules/time/calendar-date.js';
+import { dateFieldToCalendarDate } from '../rules/time/date-field.js';
 
 const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCalendarDate, parsePortalDateTime, type CalendarDate } from './dates.js';
+import { type CalendarDate, parseCalendarDate, parsePortalDateTime } from './dates.js';
 
 /**
  * Project-owned CRM entities, parsed with zod from the raw REST rows (legacy methods send every value as a

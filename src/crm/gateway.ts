@@ -1,21 +1,22 @@
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 import type { Logger } from '../infra/log.js';
 import { createTtlCache } from './cache.js';
-import { planChanges, type CursorField, type ScanCursor } from './cursor.js';
-import { formatPortalDateTime, parseCalendarDate, parsePortalDateTime, type CalendarDate } from './dates.js';
+import { type CursorField, planChanges, type ScanCursor } from './cursor.js';
+import { type CalendarDate, formatPortalDateTime, parseCalendarDate, parsePortalDateTime } from './dates.js';
 import {
-  createEntitySchemas, formatIssues, rawIdOf,
-  type Category, type Contact, type Deal, type Department, type EntityName, type EntitySchemas, type EntityTypes,
-  type Lead, type ProductRow, type RejectedRow, type Stage, type StageHistoryEntry, type User,
+  type Category, type Contact, createEntitySchemas, type Deal, type Department, type EntityName, type EntitySchemas,
+  type EntityTypes, formatIssues, type Lead, type ProductRow, type RejectedRow, rawIdOf, type Stage,
+  type StageHistoryEntry, type User,
 } from './entities.js';
 import { CrmBatchError, CrmError, CrmRowError } from './errors.js';
-import { listRawPages, type ListMode, type ListSpec } from './list.js';
-import { createRateBudget } from './rate-budget.js';
+import { type ListMode, type ListSpec, listRawPages } from './list.js';
 import { forgetRead, sharedRead } from './priority.js';
+import { createRateBudget } from './rate-budget.js';
 import {
-  createTransport, type CrmObserver, type BatchCommand, type BatchEntry, type CallOptions, type RetryOptions, type TransportStats,
+  type BatchCommand, type BatchEntry, type CallOptions, type CrmObserver, createTransport, type RetryOptions,
+  type TransportStats,
 } from './transport.js';
-import type { z } from 'zod';
 
 export interface CrmGatewayOptions {
   /** Inbound webhook `https://<portal>/rest/<userId>/<code>/` (http:// only for a loopback sandbox). */

@@ -20,9 +20,9 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { withRedisLock } from '../infra/lua.js';
+import { formatPortalDateTime } from './dates.js';
 import { CrmError } from './errors.js';
 import type { CrmGateway, TaskInput, TimelineCommentInput } from './gateway.js';
-import { formatPortalDateTime } from './dates.js';
 
 const RECORD_TTL_SECONDS = 45 * 24 * 3600;
 /** How far back (newest first) a lookup reads an entity's comments. */

@@ -29,7 +29,7 @@ export function sharedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
   const interaction = current.getStore();
   if (!interaction) return read();
   const known = interaction.reads.get(key) as Promise<T> | undefined;
-  if (known) return known;
+  if (known !== undefined) return known;
   const pending = read();
   interaction.reads.set(key, pending);
   pending.catch(() => interaction.reads.delete(key));

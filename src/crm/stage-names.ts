@@ -1,6 +1,6 @@
 import type { RulesFile } from '../config/rules-schema.js';
-import type { CrmGateway } from './index.js';
 import type { Logger } from '../infra/log.js';
+import type { CrmGateway } from './index.js';
 
 /** Names of deal stages and lead statuses as managers see them in the portal. */
 export interface StageNames {

@@ -1,12 +1,12 @@
-import { AjaxError, ApiVersion, B24Hook, SdkError, type AjaxResult } from '@bitrix24/b24jssdk';
+import { AjaxError, type AjaxResult, ApiVersion, B24Hook, SdkError } from '@bitrix24/b24jssdk';
 import type { Logger } from '../infra/log.js';
 import { maskSecrets, registerSecret } from '../infra/secrets.js';
+import { sleep } from '../infra/timing.js';
 import {
   CrmError, CrmOperationLimitError, CrmRateLimitError, CrmUnavailableError, isTransient, provesNotProcessed, toCrmError,
 } from './errors.js';
-import type { RateBudget } from './rate-budget.js';
 import { currentPriority } from './priority.js';
-import { sleep } from '../infra/timing.js';
+import type { RateBudget } from './rate-budget.js';
 
 /**
  * The only place that talks to the SDK. Every request:
@@ -99,7 +99,7 @@ export function parseWebhookUrl(webhookUrl: string): { origin: string; userId: n
     throw new Error('B24 webhook URL is not a valid URL');
   }
   const m = /^\/rest\/(\d+)\/([^/]+)\/?$/.exec(url.pathname);
-  if (!m || !m[1] || !m[2] || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+  if (!m?.[1] || !m[2] || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new Error(`B24 webhook URL must look like https://<portal>/rest/<userId>/<code>/ (got ${maskSecrets(url.origin + url.pathname)})`);
   }
   return { origin: url.origin, userId: Number(m[1]), secret: m[2] };

@@ -1,12 +1,11 @@
-import type { Job } from 'bullmq';
-import { createOnceWriter, onceMarker, type OnceWriter } from './once.js';
-import { CrmError, type TaskInput, type TimelineCommentInput } from './index.js';
-import { isTransient } from './errors.js';
+import type { Job, JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { JobsOptions } from 'bullmq';
 import type { Logger } from '../infra/log.js';
 import type { JobDefinition } from '../jobs/runtime.js';
+import { isTransient } from './errors.js';
 import type { CrmGateway } from './gateway.js';
+import { CrmError, type TaskInput, type TimelineCommentInput } from './index.js';
+import { createOnceWriter, type OnceWriter, onceMarker } from './once.js';
 
 const QUEUE = 'crm-writes';
 

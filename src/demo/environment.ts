@@ -1,12 +1,12 @@
-import { loadConfig, type Config } from '../config/load.js';
-import { startApp, type Role, type RunningApp } from '../app.js';
-import type { HeldMessage } from '../outbox/index.js';
-import { createLogger, type Logger } from '../infra/log.js';
-import { freePort, startLocalRedis, type LocalRedis } from '../infra/redis-server.js';
+import { type BitrixSandbox, DEMO, startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
-import { registerConfiguredBot } from '../messengers/bitrix24/channel.js';
-import { startBitrixSandbox, DEMO, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from '@dealpilot/sandbox/telegram';
+import { type Role, type RunningApp, startApp } from '../app.js';
+import { type Config, loadConfig } from '../config/load.js';
+import { createLogger, type Logger } from '../infra/log.js';
+import { freePort, type LocalRedis, startLocalRedis } from '../infra/redis-server.js';
+import { registerConfiguredBot } from '../messengers/bitrix24/channel.js';
+import type { HeldMessage } from '../outbox/index.js';
 
 /**
  * The whole bot against local sandboxes: a Bitrix24 portal seeded with the demo company, a Telegram Bot API

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Express } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { OutboxMetrics } from '../outbox/types.js';
 
 /** What a queue-depth gauge needs from a BullMQ queue. */

@@ -1,5 +1,5 @@
 import { en } from './en.js';
-import { ru, type Messages } from './ru.js';
+import { type Messages, ru } from './ru.js';
 
 export type Locale = 'ru' | 'en';
 export const DEFAULT_LOCALE: Locale = 'ru';

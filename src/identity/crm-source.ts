@@ -1,8 +1,9 @@
-import { CrmNotFoundError, type CrmGateway } from '../crm/index.js';
 import type { CrmRowRef } from '../crm/entity-ref.js';
+import { type CrmGateway, CrmNotFoundError } from '../crm/index.js';
 
 /** Re-reads who is responsible for an entity, at press time (null: it no longer exists). */
 export type OwnerLookup = (entity: CrmRowRef) => Promise<number | null>;
+
 import type { DirectorySource } from './directory.js';
 
 /** The org chart from Bitrix24: every user (active or not, so an inactive match can be explained) and departments. */

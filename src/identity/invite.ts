@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { CrmNotFoundError, type CrmGateway } from '../crm/index.js';
+import { type CrmGateway, CrmNotFoundError } from '../crm/index.js';
 import { t } from '../i18n/index.js';
 import { createIdentityStore, LINK_CODE_TTL_SECONDS } from './store.js';
 

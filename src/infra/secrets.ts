@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+
 /**
  * Secrets (bot token, webhook code, application tokens) must never reach a log line or an error message.
  * Everything that renders text for humans passes through `maskSecrets`; known secret values are registered

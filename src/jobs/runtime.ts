@@ -1,7 +1,7 @@
-import { Queue, Worker, type ConnectionOptions, type Job, type JobsOptions, type MinimalJob } from 'bullmq';
+import { type ConnectionOptions, type Job, type JobsOptions, type MinimalJob, Queue, Worker } from 'bullmq';
 import type { Logger } from '../infra/log.js';
-import { maskSecrets } from '../infra/secrets.js';
 import { createRunningSet } from '../infra/running.js';
+import { maskSecrets } from '../infra/secrets.js';
 
 /**
  * Background work: each capability defines named jobs on its own queue; schedules are BullMQ job schedulers

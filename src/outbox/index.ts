@@ -1,11 +1,11 @@
-export { createOutbox, type Outbox, type OutboxQueue, type DeliveryOutcome } from './outbox.js';
-export type {
-  NotificationIntent, EnqueueResult, EntityRef, StoredMessageRef, OutboxMetrics, OutboxSettings, CreateOutboxOptions,
-  StartWorkerOptions, WorkerHandle, OutboxJobData, DigestItem, HeldMessage,
-} from './types.js';
-export { buildDigestPages, MAX_BUTTONS_PER_MESSAGE, type DigestPage } from './digest.js';
-export { deliveryWindowFor } from './window.js';
 export { jitteredBackoff } from './backoff.js';
-export { toPlainText } from './plain-text.js';
+export { buildDigestPages, type DigestPage, MAX_BUTTONS_PER_MESSAGE } from './digest.js';
 export { notificationId } from './keys.js';
+export { createOutbox, type DeliveryOutcome, type Outbox, type OutboxQueue } from './outbox.js';
+export { toPlainText } from './plain-text.js';
 export { outboxTexts } from './texts.js';
+export type {
+  CreateOutboxOptions, DigestItem, EnqueueResult, EntityRef, HeldMessage, NotificationIntent, OutboxJobData,
+  OutboxMetrics, OutboxSettings, StartWorkerOptions, StoredMessageRef, WorkerHandle,
+} from './types.js';
+export { deliveryWindowFor } from './window.js';

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { DelayedError, Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
+import { type ConnectionOptions, DelayedError, type Job, type JobsOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
-  ChatRateLimitedError, ChatRejectedError, ChatUnreachableError, type ChatAdapter,
+  type ChatAdapter, ChatRateLimitedError, ChatRejectedError, ChatUnreachableError,
 } from '../chat/adapter.js';
 import type { ChatMessage, MessageRef } from '../chat/message.js';
 import type { Locale } from '../i18n/index.js';
 import type { TelegramLink, UserPreferences } from '../identity/store.js';
-import { nextDeliveryTime, type DeliveryWindow } from '../rules/time/index.js';
 import { createRunningSet } from '../infra/running.js';
 import { sleep } from '../infra/timing.js';
+import { type DeliveryWindow, nextDeliveryTime } from '../rules/time/index.js';
 import { jitteredBackoff, OUTBOX_BACKOFF } from './backoff.js';
 import { buildDigestPages } from './digest.js';
 import { notificationId, outboxKeys } from './keys.js';
 import { CLAIM_SCRIPT, RELEASE_SCRIPT } from './lua.js';
-import { createPacing, type Admission } from './pacing.js';
+import { type Admission, createPacing } from './pacing.js';
 import { toPlainText } from './plain-text.js';
 import { outboxTexts } from './texts.js';
 import type {

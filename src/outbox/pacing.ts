@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { LuaScript, SPREAD_SCRIPT } from './lua.js';
-import type { OutboxKeys } from './keys.js';
 import { sleep } from '../infra/timing.js';
+import type { OutboxKeys } from './keys.js';
+import { LuaScript, SPREAD_SCRIPT } from './lua.js';
 
 /**
  * How the bot-wide budget holds although a call admitted here reaches the messenger some time later, and

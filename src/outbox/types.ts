@@ -1,11 +1,10 @@
 import type { ChatAdapter } from '../chat/adapter.js';
 import type { Button, ChatMessage, MessageRef } from '../chat/message.js';
 import type { RulesFile } from '../config/rules-schema.js';
+import type { EntityRef } from '../crm/entity-ref.js';
 import type { Locale } from '../i18n/index.js';
 import type { IdentityStore } from '../identity/store.js';
 import type { Logger } from '../infra/log.js';
-
-import type { EntityRef } from '../crm/entity-ref.js';
 
 export type { EntityRef };
 

@@ -1,5 +1,5 @@
 import type { UserPreferences } from '../identity/store.js';
-import { calendarDateAt, isWorkingDay, type DeliveryWindow } from '../rules/time/index.js';
+import { calendarDateAt, type DeliveryWindow, isWorkingDay } from '../rules/time/index.js';
 import type { HeldReason, OutboxSettings } from './types.js';
 
 const ALL_DAYS = [1, 2, 3, 4, 5, 6, 7] as const;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../src/config/load.js';
-import type { CapabilityDeps } from '../../src/capabilities/capability.js';
 import { BIRTHDAYS_QUEUE, createBirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
 import { birthdayTexts, formatDay } from '../../src/capabilities/birthdays/texts.js';
+import type { CapabilityDeps } from '../../src/capabilities/capability.js';
+import { type Config, loadConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/infra/log.js';
 
 function config(patch: (rules: Config['rules']) => void): Config {

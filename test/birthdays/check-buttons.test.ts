@@ -1,8 +1,8 @@
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCallback } from '../../src/chat/callback-codec.js';
-import { t } from '../../src/i18n/index.js';
-import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import type { SandboxEnvironment } from '../../src/demo/environment.js';
+import { t } from '../../src/i18n/index.js';
 import { birthdayFieldsOf, dealsOfContact, eventually, linkManager, startEnv } from './support.js';
 
 const MANAGER = DEMO.users.moscowManagers[0];

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { B24_EVENTS_PATH } from '../../src/http/b24-events.js';
-import type { BirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
 import type { SandboxEnvironment } from '../../src/demo/environment.js';
+import { B24_EVENTS_PATH } from '../../src/http/b24-events.js';
 import { birthdayFieldsOf, capabilityAt, dealsOfContact, eventually, linkManager, startEnv } from './support.js';
 
 const C = DEMO.contacts;

@@ -1,6 +1,6 @@
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
-import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import type { SandboxEnvironment } from '../../src/demo/environment.js';
 import { capabilityAt, dealsOfContact, eventually, linkManager, startEnv } from './support.js';
 

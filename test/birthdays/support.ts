@@ -1,10 +1,10 @@
+import { type BirthdaysCapability, createBirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { createBirthdaysCapability, type BirthdaysCapability } from '../../src/capabilities/birthdays/index.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
-import { dateFieldToCalendarDate } from '../../src/rules/time/index.js';
 import { toIso } from '../../src/rules/time/calendar-date.js';
-import { testRedisUrl, uniquePrefix } from '../support/redis.js';
+import { dateFieldToCalendarDate } from '../../src/rules/time/index.js';
 import { waitFor } from '../support/eventually.js';
+import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 export const PORTAL_URL = 'http://portal.test';
 

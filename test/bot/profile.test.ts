@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncBotProfile } from '../../src/messengers/telegram/profile.js';
-import { createTelegramApi } from '../../src/messengers/telegram/adapter.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
+import { createTelegramApi } from '../../src/messengers/telegram/adapter.js';
+import { syncBotProfile } from '../../src/messengers/telegram/profile.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 const names = (list: Array<{ command: string }>) => list.map((c) => c.command);

@@ -1,16 +1,16 @@
-import type { Update } from 'grammy/types';
 import { BotError } from 'grammy';
+import type { Update } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBot } from '../../src/messengers/telegram/bot.js';
+import { helpFeature } from '../../src/capabilities/help/index.js';
 import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { createActionRegistry } from '../../src/conversation/actions.js';
-import { createChatRouter, type ChatFeature } from '../../src/conversation/router.js';
-import { helpFeature } from '../../src/capabilities/help/index.js';
+import { type ChatFeature, createChatRouter } from '../../src/conversation/router.js';
+import { t } from '../../src/i18n/index.js';
 import { createDirectory, type Directory } from '../../src/identity/directory.js';
 import { createIdentityStore } from '../../src/identity/store.js';
-import { t } from '../../src/i18n/index.js';
 import { silentLogger } from '../../src/infra/log.js';
+import { createBot } from '../../src/messengers/telegram/bot.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 const MANAGER = 5;

@@ -1,10 +1,10 @@
+import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  CrmAccessError, CrmAuthError, CrmBatchError, CrmMethodNotFoundError, CrmNotFoundError, CrmOperationLimitError,
-  CrmRowError, CrmUnavailableError, createCrmGateway, createScanCursor, type CrmGateway,
+  CrmAccessError, CrmAuthError, CrmBatchError, type CrmGateway, CrmMethodNotFoundError, CrmNotFoundError,
+  CrmOperationLimitError, CrmRowError, CrmUnavailableError, createCrmGateway, createScanCursor,
 } from '../../src/crm/index.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 type Sandbox = Awaited<ReturnType<typeof startBitrixSandbox>>;

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CrmNotFoundError, createCrmGateway, type CrmGateway } from '../../src/crm/index.js';
-import { silentLogger } from '../../src/infra/log.js';
 import { DEMO, startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CrmGateway, CrmNotFoundError, createCrmGateway } from '../../src/crm/index.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 type Sandbox = Awaited<ReturnType<typeof startBitrixSandbox>>;

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmGateway } from '../../src/crm/index.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis, testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 type Sandbox = Awaited<ReturnType<typeof startBitrixSandbox>>;

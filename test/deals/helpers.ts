@@ -1,6 +1,6 @@
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import type { TranscriptEntry } from '@dealpilot/sandbox/telegram/transcript';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 export const DAY = 86_400_000;

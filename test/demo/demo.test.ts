@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoStartAt, parseClockStep, parseDemoAt, startDemo, type Demo } from '../../src/demo.js';
-import { testRedisUrl, uniquePrefix } from '../support/redis.js';
+import { type Demo, demoStartAt, parseClockStep, parseDemoAt, startDemo } from '../../src/demo.js';
 import { waitFor } from '../support/eventually.js';
+import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 const TZ = 'Europe/Moscow';
 const HOURS = { start: '09:00', end: '18:00', days: [1, 2, 3, 4, 5], holidays: ['2027-01-01'] };

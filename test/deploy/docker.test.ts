@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 
 // No Docker engine runs here, so the deployment files are checked by reading them.
 describe('Dockerfile', () => {

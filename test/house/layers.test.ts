@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importCircles, importGraph, layerViolations, type ImportEdge } from './import-graph.js';
+import { type ImportEdge, importCircles, importGraph, layerViolations } from './import-graph.js';
 
 const edges = importGraph('src');
 

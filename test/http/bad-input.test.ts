@@ -1,8 +1,8 @@
-import { describe, expect, it, afterAll, beforeAll } from 'vitest';
 import express from 'express';
-import { createHttpServer, type HttpServer } from '../../src/http/server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bitrix24Event } from '../../src/crm/events.js';
 import { mountBitrix24Events } from '../../src/http/b24-events.js';
+import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLogger } from '../../src/infra/log.js';
 
 const TOKEN = 'app-token-0123456789abcdef';

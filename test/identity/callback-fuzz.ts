@@ -3,8 +3,8 @@ import type { Update } from 'grammy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppBot, createAppChatRouter } from '../../src/app.js';
 import { CALLBACK_ACTIONS, encodeCallback } from '../../src/chat/callback-codec.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 /** A manager who owns no deal and heads nothing: no forged payload may make them change the CRM. */

@@ -1,11 +1,11 @@
+import { type BitrixSandbox, DEMO } from '@dealpilot/sandbox/bitrix';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatUnreachableError } from '../../src/chat/adapter.js';
-import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
 import { actionButton, urlButton } from '../../src/chat/message.js';
 import type { CrmGateway } from '../../src/crm/index.js';
+import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
 import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
-import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
-import { DEMO, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis } from '../support/redis.js';
 import { startChatPortal } from './support.js';
 

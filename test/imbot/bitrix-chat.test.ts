@@ -1,16 +1,16 @@
+import { type BitrixSandbox, DEMO } from '@dealpilot/sandbox/bitrix';
+import { type ImbotState, imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { ChatRejectedError, ChatUnreachableError } from '../../src/chat/adapter.js';
-import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
-import { BUTTON_COMMAND } from '../../src/messengers/bitrix24/render.js';
+import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { actionButton, urlButton } from '../../src/chat/message.js';
 import type { CrmGateway } from '../../src/crm/index.js';
+import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
 import {
-  offsetKey, pullBitrixChatEvents, type BitrixChatEvent, type PullOptions,
+  type BitrixChatEvent, offsetKey, type PullOptions, pullBitrixChatEvents,
 } from '../../src/messengers/bitrix24/events.js';
 import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
-import { imbotOf, type ImbotState } from '@dealpilot/sandbox/bitrix/imbot';
-import { DEMO, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
+import { BUTTON_COMMAND } from '../../src/messengers/bitrix24/render.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 import { startChatPortal } from './support.js';
 

@@ -1,14 +1,14 @@
+import { type BitrixSandbox, DEMO } from '@dealpilot/sandbox/bitrix';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatRejectedError } from '../../src/chat/adapter.js';
 import type { CrmGateway } from '../../src/crm/index.js';
 import { createIdentityStore } from '../../src/identity/store.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { createBitrixChatChannel } from '../../src/messengers/bitrix24/channel.js';
 import type { BitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
 import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
-import { silentLogger } from '../../src/infra/log.js';
-import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
-import { DEMO, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 import { startChatPortal } from './support.js';
 

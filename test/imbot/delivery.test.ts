@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 import type { NotificationIntent } from '../../src/outbox/index.js';
-import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/eventually.js';
+import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 const UNLINKED = DEMO.users.moscowManagers[2]!;
 const BLOCKED = DEMO.users.moscowManagers[3]!;

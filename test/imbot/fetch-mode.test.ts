@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmGateway } from '../../src/crm/index.js';
-import { pullBitrixChatEvents, type BitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
+import { type BitrixChatEvent, pullBitrixChatEvents } from '../../src/messengers/bitrix24/events.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 const BOT = 77;

@@ -1,16 +1,16 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportsFeature } from '../../src/capabilities/reports/commands.js';
+import type { ReportsCapability } from '../../src/capabilities/reports/index.js';
 import type { ChatAdapter } from '../../src/chat/adapter.js';
 import type { ChatMessage, MessageRef } from '../../src/chat/message.js';
 import { createActionRegistry } from '../../src/conversation/actions.js';
-import { reportsFeature } from '../../src/capabilities/reports/commands.js';
-import { createChatRouter, type ChatFeature } from '../../src/conversation/router.js';
+import { type ChatFeature, createChatRouter } from '../../src/conversation/router.js';
 import { createDirectory } from '../../src/identity/directory.js';
 import { createIdentityStore } from '../../src/identity/store.js';
-import type { ReportsCapability } from '../../src/capabilities/reports/index.js';
+import { silentLogger } from '../../src/infra/log.js';
 import { createBitrixChatHandler } from '../../src/messengers/bitrix24/conversation.js';
 import type { BitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
-import { silentLogger } from '../../src/infra/log.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 const SUPERVISOR = 5;

@@ -4,23 +4,23 @@
  * handling as the fetch-mode poller, with markers in a real Redis.
  */
 import type { Server } from 'node:http';
+import {
+  type BitrixSandbox, buildPhpQuery, DEMO, parsePhpQuery,
+} from '@dealpilot/sandbox/bitrix';
+import { type ImbotState, imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import express from 'express';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCallback } from '../../src/chat/callback-codec.js';
-import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
-import { BUTTON_COMMAND } from '../../src/messengers/bitrix24/render.js';
 import { actionButton } from '../../src/chat/message.js';
 import type { CrmGateway } from '../../src/crm/index.js';
+import { createBitrixChatAdapter } from '../../src/messengers/bitrix24/adapter.js';
+import { type BitrixChatEvent, checkBitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
 import {
-  B24_BOT_EVENTS_PATH, mountBitrixBotEvents, type BitrixBotEventOutcome, type BitrixBotEventsEndpoint,
+  B24_BOT_EVENTS_PATH, type BitrixBotEventOutcome, type BitrixBotEventsEndpoint, mountBitrixBotEvents,
 } from '../../src/messengers/bitrix24/push.js';
-import { checkBitrixChatEvent, type BitrixChatEvent } from '../../src/messengers/bitrix24/events.js';
 import { registerBitrixBot } from '../../src/messengers/bitrix24/register.js';
-import { imbotOf, type ImbotState } from '@dealpilot/sandbox/bitrix/imbot';
-import {
-  buildPhpQuery, DEMO, parsePhpQuery, type BitrixSandbox,
-} from '@dealpilot/sandbox/bitrix';
+import { BUTTON_COMMAND } from '../../src/messengers/bitrix24/render.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 import { startChatPortal } from './support.js';
 

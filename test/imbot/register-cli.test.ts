@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBitrixSandbox, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
+import { type BitrixSandbox, startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 let portal: BitrixSandbox;

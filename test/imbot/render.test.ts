@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeCallback } from '../../src/chat/callback-codec.js';
-import { BUTTON_COMMAND, escapeBbCode, renderBitrixBbCode, renderBitrixKeyboard } from '../../src/messengers/bitrix24/render.js';
 import { actionButton, urlButton } from '../../src/chat/message.js';
+import { BUTTON_COMMAND, escapeBbCode, renderBitrixBbCode, renderBitrixKeyboard } from '../../src/messengers/bitrix24/render.js';
 
 const ZWSP = '\u200B';
 

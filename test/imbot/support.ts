@@ -1,7 +1,7 @@
+import { type BitrixSandbox, startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import type { Redis } from 'ioredis';
-import { createCrmGateway, type CrmGateway } from '../../src/crm/index.js';
+import { type CrmGateway, createCrmGateway } from '../../src/crm/index.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { startBitrixSandbox, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { uniquePrefix } from '../support/redis.js';
 
 /** An empty sandbox portal at a fixed moment, and a gateway to it with no rate wait and quick retries. */

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 import { createLogger } from '../../src/infra/log.js';
 import { freePort } from '../../src/infra/redis-server.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 const MANAGER = 10;

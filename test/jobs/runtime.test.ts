@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createJobRuntime } from '../../src/jobs/runtime.js';
 import { silentLogger } from '../../src/infra/log.js';
+import { createJobRuntime } from '../../src/jobs/runtime.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 const redis = testRedis();

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 const POOL = [10, 11, 12, 14, 15];

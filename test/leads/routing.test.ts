@@ -1,12 +1,12 @@
+import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLeadsCapability } from '../../src/capabilities/leads/index.js';
 import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { createCrmGateway } from '../../src/crm/index.js';
-import { createLeadsCapability } from '../../src/capabilities/leads/index.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
-import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/eventually.js';
+import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 // Pools of config/rules.example.yaml as seen on the demo portal, written out by hand: who may receive a lead.
 // 13 is on vacation, 17 closed the work day, 18 paused it, 22 is deactivated — none of them ever appear.

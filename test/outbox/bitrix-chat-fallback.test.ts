@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChatRejectedError, type ChatAdapter } from '../../src/chat/adapter.js';
+import { type ChatAdapter, ChatRejectedError } from '../../src/chat/adapter.js';
 import { createIdentityStore } from '../../src/identity/store.js';
 import { silentLogger } from '../../src/infra/log.js';
 import { createOutbox, type Outbox } from '../../src/outbox/index.js';

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testRedisUrl } from '../support/redis.js';
-import { botTexts, createHarness, eventually, intent, type Harness } from './support.js';
+import { botTexts, createHarness, eventually, type Harness, intent } from './support.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/worker.ts', import.meta.url));
 const CONCURRENCY = 20;

@@ -1,8 +1,8 @@
 import { Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatRejectedError, ChatTransientError, type ChatAdapter } from '../../src/chat/adapter.js';
+import { type ChatAdapter, ChatRejectedError, ChatTransientError } from '../../src/chat/adapter.js';
 import { notificationId } from '../../src/outbox/index.js';
-import { botTexts, createHarness, eventually, intent, type Harness } from './support.js';
+import { botTexts, createHarness, eventually, type Harness, intent } from './support.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {

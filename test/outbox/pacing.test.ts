@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { outboxKeys } from '../../src/outbox/keys.js';
-import { createPacing, type Admission } from '../../src/outbox/pacing.js';
+import { type Admission, createPacing } from '../../src/outbox/pacing.js';
 import { testRedis, uniquePrefix } from '../support/redis.js';
 
 const redis = testRedis();

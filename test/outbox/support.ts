@@ -1,13 +1,13 @@
+import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from '@dealpilot/sandbox/telegram';
 import type { Redis } from 'ioredis';
-import { createTelegramAdapter, createTelegramApi } from '../../src/messengers/telegram/adapter.js';
 import type { ChatAdapter } from '../../src/chat/adapter.js';
 import { createIdentityStore, type IdentityStore } from '../../src/identity/store.js';
 import { silentLogger } from '../../src/infra/log.js';
-import { createOutbox, type Outbox } from '../../src/outbox/index.js';
+import { createTelegramAdapter, createTelegramApi } from '../../src/messengers/telegram/adapter.js';
 import type { CreateOutboxOptions, NotificationIntent, OutboxMetrics, OutboxSettings } from '../../src/outbox/index.js';
-import { startTelegramSandbox, type TelegramSandbox, type TelegramSandboxLimits } from '@dealpilot/sandbox/telegram';
-import { testRedis, uniquePrefix } from '../support/redis.js';
+import { createOutbox, type Outbox } from '../../src/outbox/index.js';
 import { waitFor } from '../support/eventually.js';
+import { testRedis, uniquePrefix } from '../support/redis.js';
 
 /** Settings without quiet hours or days off, so tests do not depend on when they run. */
 export function testSettings(overrides: Partial<OutboxSettings> = {}): OutboxSettings {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { notificationId } from '../../src/outbox/index.js';
-import { botTexts, createHarness, eventually, intent, type Harness } from './support.js';
+import { botTexts, createHarness, type Harness, intent } from './support.js';
 
 let harness: Harness | undefined;
 afterEach(async () => {

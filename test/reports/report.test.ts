@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseReportArgs, type ManagerReportRow, type Report } from '../../src/rules/report/index.js';
 import { overdueNudgesKey } from '../../src/capabilities/reports/index.js';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
+import { type ManagerReportRow, parseReportArgs, type Report } from '../../src/rules/report/index.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 /*

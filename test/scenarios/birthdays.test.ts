@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { birthdayFieldsOf, dealsOfContact } from '../birthdays/support.js';
-import { MANAGER, OTHER_MANAGER, startScenario, type Scenario } from './environment.js';
+import { MANAGER, OTHER_MANAGER, type Scenario, startScenario } from './environment.js';
 import { MESSENGERS, type SeenMessage } from './messengers.js';
 import { auditComments, crmWrites, sendPortalEvents, writeUnanswered } from './support-extra.js';
 

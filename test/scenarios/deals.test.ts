@@ -1,9 +1,9 @@
+import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDeal, MANAGER, MOSCOW_HEAD, OTHER_MANAGER, settle, startScenario, type Scenario } from './environment.js';
+import { readRulesFile } from '../../src/config/load.js';
+import { addDeal, MANAGER, MOSCOW_HEAD, OTHER_MANAGER, type Scenario, settle, startScenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
 import { auditComments, crmWrites } from './support-extra.js';
-import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
-import { readRulesFile } from '../../src/config/load.js';
 
 const RULES = readRulesFile('config/rules.example.yaml').rules!;
 /** Every STATUS_ID the rules file declares that occurs in a text as a whole word (should be none). */

@@ -1,8 +1,8 @@
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
-import { startSandboxEnvironment, type SandboxEnvironment } from '../../src/demo/environment.js';
+import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
+import { BITRIX_CHAT_QUEUE } from '../../src/messengers/bitrix24/channel.js';
 import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { driverFor, type MessengerDriver, type MessengerName } from './messengers.js';
-import { BITRIX_CHAT_QUEUE } from '../../src/messengers/bitrix24/channel.js';
 
 export { addDeal, DAY, settle } from '../deals/helpers.js';
 

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
-import { ACCOUNT_MANAGER, MANAGER, startScenario, type Scenario } from './environment.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_MANAGER, MANAGER, type Scenario, startScenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
 import { absentWhile, auditComments, crmWrites, leadFields, sendPortalEvents } from './support-extra.js';
 
@@ -35,7 +35,7 @@ describe.each([...MESSENGERS, 'bitrix24-push'] as const)('leads in %s', (messeng
   });
 
   it('a routed lead reaches its manager with Take / Reject; Take puts it in work in Bitrix24 and the message says so', async () => {
-    const { env, chat } = s;
+    const { chat } = s;
     const { id, note } = await routedToManager({ title: 'Нужен трансформатор ТМГ', source: 'WEB', type: 'order', comments: 'Срочно, до конца месяца' });
     expect(note.text).toContain('Нужен трансформатор ТМГ');
     expect(note.text).toContain('Олег Орлов, +7 916 000-00-01');

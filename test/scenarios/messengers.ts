@@ -2,11 +2,12 @@
  * One scenario, two messengers: a driver acts as a person in Telegram or in Bitrix24 chat through the
  * sandboxes, so each scenario in this folder is written once and run against both.
  */
-import { bbCodeToPlainText } from '../../src/messengers/bitrix24/render.js';
-import { imbotOf, type TranscriptEntry as BitrixEntry } from '@dealpilot/sandbox/bitrix/imbot';
-import type { SandboxEnvironment } from '../../src/demo/environment.js';
+
+import { type TranscriptEntry as BitrixEntry, imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import type { TranscriptEntry as TelegramEntry } from '@dealpilot/sandbox/telegram/transcript';
+import type { SandboxEnvironment } from '../../src/demo/environment.js';
 import { sleep } from '../../src/infra/timing.js';
+import { bbCodeToPlainText } from '../../src/messengers/bitrix24/render.js';
 import { waitFor } from '../support/eventually.js';
 
 /** `bitrix24-push`: Bitrix24 chat with the bot's events posted by the portal (webhook mode) instead of pulled. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScenario, type Scenario } from './environment.js';
+import { type Scenario, startScenario } from './environment.js';
 import { MESSENGERS, type SeenMessage } from './messengers.js';
 import { addTeam, crmWrites } from './support-extra.js';
 
@@ -112,7 +112,7 @@ function block(report: string, title: string): string[] {
 function names(report: string): string[] {
   const lines = report.split('\n').map((l) => l.trim());
   const managers = lines.slice(lines.indexOf('МЕНЕДЖЕРЫ') + 1, lines.indexOf('ВОРОНКИ'));
-  return managers.filter((line, i) => i === 0 || managers[i - 1] === '').filter((line) => line !== '');
+  return managers.filter((_line, i) => i === 0 || managers[i - 1] === '').filter((line) => line !== '');
 }
 
 const MOSCOW_DAY_MS = 86_400_000;

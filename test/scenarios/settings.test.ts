@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MANAGER, startScenario, type Scenario } from './environment.js';
+import { MANAGER, type Scenario, startScenario } from './environment.js';
 import { MESSENGERS } from './messengers.js';
 
 describe.each(MESSENGERS)('/settings and /help in %s', (messenger) => {

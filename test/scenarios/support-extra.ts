@@ -1,11 +1,12 @@
 /**
  * Helpers the lead, birthday and report scenarios share beyond test/scenarios/environment.ts.
  */
-import { B24_EVENTS_PATH } from '../../src/http/b24-events.js';
+
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { imbotOf } from '@dealpilot/sandbox/bitrix/imbot';
 import { isWriteMethod } from '@dealpilot/sandbox/bitrix/methods';
 import type { SandboxEnvironment } from '../../src/demo/environment.js';
+import { B24_EVENTS_PATH } from '../../src/http/b24-events.js';
 import { DAY, settle } from './environment.js';
 import type { MessengerName } from './messengers.js';
 

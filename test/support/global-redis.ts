@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startLocalRedis, type LocalRedis } from '../../src/infra/redis-server.js';
+import { type LocalRedis, startLocalRedis } from '../../src/infra/redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

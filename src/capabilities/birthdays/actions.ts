@@ -1,7 +1,6 @@
 import { parseIsoDate } from '../../rules/time/calendar-date.js';
+import type { ChatFeature, Interaction } from '../chat.js';
 import type { ActionOutcome, BirthdaysCapability } from './index.js';
-import type { Interaction } from '../chat.js';
-import type { ChatFeature } from '../chat.js';
 
 /** "20190514" (callback `date` argument) → calendar date. */
 function compactDate(value: string) {

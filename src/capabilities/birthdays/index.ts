@@ -4,23 +4,23 @@
  * party deal for each child whose birthday is `thresholds.birthdayLeadDays` ahead, with a reminder to the manager.
  */
 import type { Job } from 'bullmq';
+import { encodeCallback } from '../../chat/callback-codec.js';
 import type { ChatMessage } from '../../chat/message.js';
 import { actionButton, urlButton } from '../../chat/message.js';
-import { encodeCallback } from '../../chat/callback-codec.js';
-import { createScanCursor, CrmNotFoundError, type Deal } from '../../crm/index.js';
 import type { Bitrix24Event } from '../../crm/events.js';
-import type { Locale } from '../../i18n/index.js';
-import {
-  birthdaysDue, decideBirthdayNormalisation, parseBirthdayText, type BirthDate, type ChildBirthday, type DueBirthday,
-  type ManualCheckReason,
-} from '../../rules/birthday/index.js';
-import { calendarDateAt, parseIsoDate, sameDate, toIso, type CalendarDate } from '../../rules/time/calendar-date.js';
-import type { Capability, CapabilityDeps } from '../capability.js';
-import type { JobDefinition } from '../../jobs/runtime.js';
+import { CrmNotFoundError, createScanCursor, type Deal } from '../../crm/index.js';
 import { createCrmWrites } from '../../crm/writes.js';
-import { createRecordStore, type ChildEntity, type ChildRecord, type RecordStore } from './records.js';
-import { birthdayTexts, bothLocales, formatDay, isoCompact, NOT_RELEVANT_REASONS, type NotRelevantReason } from './texts.js';
+import type { Locale } from '../../i18n/index.js';
+import type { JobDefinition } from '../../jobs/runtime.js';
+import {
+  type BirthDate, birthdaysDue, type ChildBirthday, type DueBirthday, decideBirthdayNormalisation,
+  type ManualCheckReason, parseBirthdayText,
+} from '../../rules/birthday/index.js';
+import { type CalendarDate, calendarDateAt, parseIsoDate, sameDate, toIso } from '../../rules/time/calendar-date.js';
+import type { Capability, CapabilityDeps } from '../capability.js';
 import type { Actor } from '../chat.js';
+import { type ChildEntity, type ChildRecord, createRecordStore, type RecordStore } from './records.js';
+import { birthdayTexts, bothLocales, formatDay, isoCompact, NOT_RELEVANT_REASONS, type NotRelevantReason } from './texts.js';
 
 export const BIRTHDAYS_QUEUE = 'birthdays';
 export const CHECK_KIND = 'birthday_check';

@@ -3,8 +3,8 @@
  * through the gateway with only the fields this capability needs.
  */
 import type { Contact, CrmGateway, Deal } from '../../crm/index.js';
-import { dateFieldToCalendarDate } from '../../rules/time/index.js';
 import type { CalendarDate } from '../../rules/time/calendar-date.js';
+import { dateFieldToCalendarDate } from '../../rules/time/index.js';
 
 export type ChildEntity = 'contact' | 'deal';
 

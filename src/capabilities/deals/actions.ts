@@ -1,7 +1,6 @@
-import type { ActionOutcome, DealsCapability } from './index.js';
 import type { ActorRole } from '../../identity/org.js';
-import type { Interaction } from '../chat.js';
-import type { ChatFeature } from '../chat.js';
+import type { ChatFeature, Interaction } from '../chat.js';
+import type { ActionOutcome, DealsCapability } from './index.js';
 
 /** Answers the press once and puts the outcome into the pressed message. */
 async function apply(press: Interaction, outcome: ActionOutcome): Promise<void> {

@@ -1,25 +1,24 @@
-import type { ChatMessage, MessageRef } from '../../chat/message.js';
-import { actionButton, urlButton, type Button } from '../../chat/message.js';
 import { encodeCallback } from '../../chat/callback-codec.js';
+import type { ChatMessage, MessageRef } from '../../chat/message.js';
+import { actionButton, type Button, urlButton } from '../../chat/message.js';
 import type { PipelineConfig, RulesFile, StageConfig, StageRole } from '../../config/rules-schema.js';
-import { CrmNotFoundError, formatPortalDateTime, type Deal } from '../../crm/index.js';
+import { CrmNotFoundError, type Deal, formatPortalDateTime } from '../../crm/index.js';
+import { createStageNames, type StageNames } from '../../crm/stage-names.js';
+import { createCrmWrites } from '../../crm/writes.js';
 import type { Locale } from '../../i18n/index.js';
 import { chainAbove, supervisorOf } from '../../identity/org.js';
 import type { NotificationIntent } from '../../outbox/index.js';
 import {
-  allowedTransitions, approvalTarget, evaluatePaymentFollowUp, evaluateStuckDeal, findStage, formatMoney,
-  managerTransitions, parseMoneyField, requiredFieldsFor, roundMoney, stageStayKey, type DealFacts,
+  allowedTransitions, approvalTarget, type DealFacts, evaluatePaymentFollowUp, evaluateStuckDeal, findStage,
+  formatMoney, managerTransitions, parseMoneyField, requiredFieldsFor, roundMoney, stageStayKey,
 } from '../../rules/deals/index.js';
 import { calendarDate, calendarDateAt, daysElapsed, instantAt } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
-import { overdueNudgesKey } from '../reports/index.js';
-import { createStageNames, type StageNames } from '../../crm/stage-names.js';
-import { createCrmWrites } from '../../crm/writes.js';
-import { createDealsState, type DealsState } from './state.js';
-import { dealsTexts, type DealsTexts } from './texts.js';
 import type { Actor } from '../chat.js';
+import { overdueNudgesKey } from '../reports/index.js';
+import { createDealsState, type DealsState } from './state.js';
+import { type DealsTexts, dealsTexts } from './texts.js';
 
-const LOCALES: readonly Locale[] = ['ru', 'en'];
 const QUEUE = 'deals';
 const SNOOZE_CHOICES = new Set([1, 3]);
 const EXPECT_OFFERS_DAYS = [1, 3, 7];

@@ -1,6 +1,5 @@
-import { PICK_REASON, type ActionOutcome, type LeadsCapability } from './index.js';
-import type { Interaction } from '../chat.js';
-import type { ChatFeature } from '../chat.js';
+import type { ChatFeature, Interaction } from '../chat.js';
+import { type ActionOutcome, type LeadsCapability, PICK_REASON } from './index.js';
 
 /** Answers the press once and, when the outcome carries a message, puts it into the pressed message. */
 async function reply(press: Interaction, outcome: ActionOutcome): Promise<void> {

@@ -1,6 +1,6 @@
+import type { RulesFile } from '../../config/rules-schema.js';
 import type { BatchCommand, CrmGateway, Lead } from '../../crm/index.js';
 import { MAX_BATCH } from '../../crm/index.js';
-import type { RulesFile } from '../../config/rules-schema.js';
 import { membersBelow, type OrgChart } from '../../identity/org.js';
 import type { LeadFacts, ManagerFacts } from '../../rules/routing/index.js';
 
@@ -46,7 +46,7 @@ export async function readManagerFacts(crm: CrmGateway, rules: RulesFile, org: O
   const answers = await batchAll(crm, commands);
   const total = (key: string): number => {
     const entry = answers[key];
-    if (!entry || !entry.ok) throw entry?.error ?? new Error(`no answer for ${key}`);
+    if (!entry?.ok) throw entry?.error ?? new Error(`no answer for ${key}`);
     return entry.total;
   };
   return ids.map((id) => {

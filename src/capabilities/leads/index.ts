@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { encodeCallback } from '../../chat/callback-codec.js';
-import { actionButton, urlButton, type Button, type ChatMessage } from '../../chat/message.js';
+import { actionButton, type Button, type ChatMessage, urlButton } from '../../chat/message.js';
 import { createScanCursor, formatPortalDateTime, type Lead, type TaskInput } from '../../crm/index.js';
+import { createStageNames } from '../../crm/stage-names.js';
+import { createCrmWrites } from '../../crm/writes.js';
 import type { Locale } from '../../i18n/index.js';
 import { isAbove, membersBelow, supervisorOf } from '../../identity/org.js';
+import { releaseLock, withRedisLock } from '../../infra/lua.js';
 import type { NotificationIntent } from '../../outbox/types.js';
 import { routeLead as decideRoute, type RoundRobinState, type RoutingCandidate, type RoutingDecision } from '../../rules/routing/index.js';
 import { addWorkingHours, daysElapsed } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
 import { batchAll, readLeadFacts, readManagerFacts, routablePeople } from './facts.js';
 import { LEAD_TEXTS } from './texts.js';
-import { createStageNames } from '../../crm/stage-names.js';
-import { createCrmWrites } from '../../crm/writes.js';
-import { releaseLock, withRedisLock } from '../../infra/lua.js';
 
 export const LEADS_QUEUE = 'leads';
 export const ROUTE_JOB = 'route';

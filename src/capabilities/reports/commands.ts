@@ -1,8 +1,7 @@
-import { t } from '../../i18n/index.js';
-import type { ReportsCapability } from './index.js';
 import type { ChatMessage } from '../../chat/message.js';
-import type { Interaction } from '../chat.js';
-import type { ChatFeature } from '../chat.js';
+import { t } from '../../i18n/index.js';
+import type { ChatFeature, Interaction } from '../chat.js';
+import type { ReportsCapability } from './index.js';
 
 async function sendAll(press: Interaction, messages: ChatMessage[]): Promise<void> {
   for (const message of messages) await press.reply(message);

@@ -1,10 +1,10 @@
-import type { CrmGateway, Deal, Lead, StageHistoryEntry, StageSemantic as CrmSemantic } from '../../crm/index.js';
-import { formatPortalDateTime } from '../../crm/index.js';
 import { createEntitySchemas } from '../../crm/entities.js';
-import type { IndexedDeal } from './open-deals-index.js';
+import type { CrmGateway, StageSemantic as CrmSemantic, Deal, Lead, StageHistoryEntry } from '../../crm/index.js';
+import { formatPortalDateTime } from '../../crm/index.js';
 import type {
   ReportDealFacts, ReportLeadFacts, ReportPeriod, StageHistoryRow, StageSemantic,
 } from '../../rules/report/index.js';
+import type { IndexedDeal } from './open-deals-index.js';
 
 /**
  * Reads what a report needs with few requests: server-side filters on the period, keyset `start: -1`

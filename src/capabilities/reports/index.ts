@@ -1,22 +1,22 @@
-import { actionButton, type Button, type ChatMessage } from '../../chat/message.js';
 import { encodeCallback } from '../../chat/callback-codec.js';
+import { actionButton, type Button, type ChatMessage } from '../../chat/message.js';
 import type { Locale } from '../../i18n/index.js';
+import { subordinatesOf } from '../../identity/org.js';
+import type { NotificationIntent } from '../../outbox/types.js';
 import {
   buildReport, MAX_REPORT_DAYS, parseReportArgs, type Report, type ReportArgs, type ReportPeriodKind,
 } from '../../rules/report/index.js';
-import { addDays, calendarDateAt, instantAt, isWorkingDay, toIso, type CalendarDate } from '../../rules/time/index.js';
-import { subordinatesOf } from '../../identity/org.js';
-import type { NotificationIntent } from '../../outbox/types.js';
+import { addDays, type CalendarDate, calendarDateAt, instantAt, isWorkingDay, toIso } from '../../rules/time/index.js';
 import type { Capability, CapabilityDeps } from '../capability.js';
-import { createOpenDealsIndex, type OpenDealsIndex } from './open-deals-index.js';
-import { gatherReportData, type GatheredReportData } from './gather.js';
+import { type GatheredReportData, gatherReportData } from './gather.js';
 import { renderReportParts } from './messages.js';
-import { digestRecipients, reportScope, type ReportScope } from './scope.js';
+import { createOpenDealsIndex, type OpenDealsIndex } from './open-deals-index.js';
+import { digestRecipients, type ReportScope, reportScope } from './scope.js';
 import { REPORT_TEXTS } from './texts.js';
 
-export { reportScope, digestRecipients, type ReportScope } from './scope.js';
-export { gatherReportData, type GatheredReportData, type GatherOptions } from './gather.js';
+export { type GatheredReportData, type GatherOptions, gatherReportData } from './gather.js';
 export { renderReportParts } from './messages.js';
+export { digestRecipients, type ReportScope, reportScope } from './scope.js';
 
 export const REPORTS_QUEUE = 'reports';
 export const DIGEST_JOB = 'digest';

@@ -1,7 +1,7 @@
-import { escapeHtml } from '../../infra/html.js';
 import { MAX_TEXT_LENGTH } from '../../chat/message.js';
 import type { Locale } from '../../i18n/index.js';
-import { renderReportBlocks, type RenderReportOptions, type Report } from '../../rules/report/index.js';
+import { escapeHtml } from '../../infra/html.js';
+import { type RenderReportOptions, type Report, renderReportBlocks } from '../../rules/report/index.js';
 
 const LOCALES: Locale[] = ['ru', 'en'];
 /** What a ```pre``` fence costs once rendered to Telegram HTML (<pre></pre>). */

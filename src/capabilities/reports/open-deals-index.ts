@@ -11,7 +11,7 @@
  *   open deals from the portal as before (`openDeals` answers null).
  */
 import type { Redis } from 'ioredis';
-import { createScanCursor, type CrmGateway, type Deal } from '../../crm/index.js';
+import { type CrmGateway, createScanCursor, type Deal } from '../../crm/index.js';
 
 const REBUILD_AFTER_MS = 24 * 3600_000;
 const SELECT = ['ID', 'ASSIGNED_BY_ID', 'CATEGORY_ID', 'STAGE_ID', 'STAGE_SEMANTIC_ID', 'CLOSED', 'OPPORTUNITY', 'CURRENCY_ID', 'DATE_CREATE', 'DATE_MODIFY'];

@@ -1,4 +1,4 @@
-import { subordinatesOf, type OrgChart } from '../../identity/org.js';
+import { type OrgChart, subordinatesOf } from '../../identity/org.js';
 
 /**
  * Whose rows a person may see. Always derived from the actor alone — never from command arguments or button

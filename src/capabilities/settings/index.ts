@@ -1,10 +1,9 @@
-import { actionButton, type ChatMessage } from '../../chat/message.js';
 import { encodeCallback } from '../../chat/callback-codec.js';
-import { t, type Locale } from '../../i18n/index.js';
+import { actionButton, type ChatMessage } from '../../chat/message.js';
+import { type Locale, t } from '../../i18n/index.js';
 import type { IdentityStore, UserPreferences } from '../../identity/store.js';
-import { OFFERED_TIMEZONES, timezoneLabel, type PersonTimezone, type TimezoneOf } from '../../identity/timezone.js';
-import type { Interaction } from '../chat.js';
-import type { ChatFeature } from '../chat.js';
+import { OFFERED_TIMEZONES, type PersonTimezone, type TimezoneOf, timezoneLabel } from '../../identity/timezone.js';
+import type { ChatFeature, Interaction } from '../chat.js';
 
 /** Quiet-hour presets offered as buttons: key → [start, end]; "off" clears them. */
 export const QUIET_PRESETS: Record<string, [string, string] | null> = {

@@ -1,15 +1,15 @@
-import type { CrmGateway } from '../../crm/gateway.js';
+import {
+  type ChatAdapter, ChatRateLimitedError, ChatRejectedError, ChatTransientError, ChatUnreachableError,
+} from '../../chat/adapter.js';
+import type { ChatMessage, MessageRef } from '../../chat/message.js';
 import {
   CrmError, CrmOperationLimitError, CrmRateLimitError, CrmUnavailableError,
 } from '../../crm/errors.js';
-import { registerSecret } from '../../infra/secrets.js';
-import {
-  ChatRateLimitedError, ChatRejectedError, ChatTransientError, ChatUnreachableError, type ChatAdapter,
-} from '../../chat/adapter.js';
-import type { ChatMessage, MessageRef } from '../../chat/message.js';
-import { renderBitrixBbCode, renderBitrixKeyboard } from './render.js';
-import { isRecord, positiveId } from '../../infra/values.js';
+import type { CrmGateway } from '../../crm/gateway.js';
 import { currentPriority } from '../../crm/priority.js';
+import { registerSecret } from '../../infra/secrets.js';
+import { isRecord, positiveId } from '../../infra/values.js';
+import { renderBitrixBbCode, renderBitrixKeyboard } from './render.js';
 
 export interface BitrixChatOptions {
   /** The bot's id from `registerBitrixBot`. */

@@ -3,23 +3,24 @@
  * its code (so registering while the app runs, or re-registering, needs no restart), the chat adapter the
  * outbox sends through, and the scheduled job that pulls the bot's events (fetch mode).
  */
+
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { ConfigError, type Config } from '../../config/load.js';
-import { createCrmGateway, CrmError } from '../../crm/index.js';
+import type { Capability } from '../../capabilities/capability.js';
+import type { ChatAdapter } from '../../chat/adapter.js';
+import { ChatRejectedError, ChatUnreachableError } from '../../chat/adapter.js';
+import { type Config, ConfigError } from '../../config/load.js';
+import type { CrmGateway } from '../../crm/index.js';
+import { CrmError, createCrmGateway } from '../../crm/index.js';
 import { t } from '../../i18n/index.js';
 import type { IdentityStore } from '../../identity/store.js';
-import { extendLock, releaseLock } from '../../infra/lua.js';
-import type { ChatAdapter } from '../../chat/adapter.js';
-import { randomUUID } from 'node:crypto';
-import { ChatRejectedError, ChatUnreachableError } from '../../chat/adapter.js';
-import { createBitrixChatAdapter } from './adapter.js';
-import type { CrmGateway } from '../../crm/index.js';
 import type { Logger } from '../../infra/log.js';
-import { B24_BOT_EVENTS_PATH } from './push.js';
-import type { Capability } from '../../capabilities/capability.js';
-import { pullBitrixChatEvents, type BitrixChatEvent, type BitrixChatEventHandler, type PullSummary, type RefusalNotice, type RefusedEvent } from './events.js';
-import { findBitrixBot, registerBitrixBot, type RegisteredBitrixBot } from './register.js';
+import { extendLock, releaseLock } from '../../infra/lua.js';
 import { sleep } from '../../infra/timing.js';
+import { createBitrixChatAdapter } from './adapter.js';
+import { type BitrixChatEvent, type BitrixChatEventHandler, type PullSummary, pullBitrixChatEvents, type RefusalNotice, type RefusedEvent } from './events.js';
+import { B24_BOT_EVENTS_PATH } from './push.js';
+import { findBitrixBot, type RegisteredBitrixBot, registerBitrixBot } from './register.js';
 
 export const BITRIX_CHAT_QUEUE = 'bitrix-chat';
 /** How long "no bot registered" is believed before asking the portal again. */

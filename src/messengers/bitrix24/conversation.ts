@@ -4,15 +4,16 @@
  * a Telegram press. The event names the Bitrix24 user, so no linking is needed; an inactive user is refused.
  * Answers always go to the person's private dialog with the bot; only the pressed message is edited in place.
  */
+
+import type { Redis } from 'ioredis';
+import { conversationKey, type Interaction } from '../../capabilities/chat.js';
 import type { ChatAdapter } from '../../chat/adapter.js';
 import type { ChatMessage } from '../../chat/message.js';
-import type { Redis } from 'ioredis';
-import { t, type Locale } from '../../i18n/index.js';
+import type { ChatRouter } from '../../conversation/router.js';
+import { type Locale, t } from '../../i18n/index.js';
 import type { Directory } from '../../identity/directory.js';
 import type { IdentityStore } from '../../identity/store.js';
 import type { Logger } from '../../infra/log.js';
-import { conversationKey, type Interaction } from '../../capabilities/chat.js';
-import type { ChatRouter } from '../../conversation/router.js';
 import type { BitrixChatEvent, BitrixChatEventHandler } from './events.js';
 
 export interface BitrixChatHandlerDeps {

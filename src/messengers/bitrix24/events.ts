@@ -19,16 +19,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { decodeCallback, type DecodedCallback } from '../../chat/callback-codec.js';
+import { ChatRejectedError, ChatUnreachableError } from '../../chat/adapter.js';
+import { type DecodedCallback, decodeCallback } from '../../chat/callback-codec.js';
 import type { MessageRef } from '../../chat/message.js';
-import { BUTTON_COMMAND } from './render.js';
 import type { CrmGateway } from '../../crm/index.js';
 import { CrmError } from '../../crm/index.js';
 import type { Logger } from '../../infra/log.js';
 import { LuaScript } from '../../infra/lua.js';
-import { ChatRejectedError, ChatUnreachableError } from '../../chat/adapter.js';
-import { isRecord, positiveId } from '../../infra/values.js';
 import { sleep } from '../../infra/timing.js';
+import { isRecord, positiveId } from '../../infra/values.js';
+import { BUTTON_COMMAND } from './render.js';
 
 interface EventBase {
   /** The portal's event id in fetch mode; null for a pushed event (the POST carries none). */

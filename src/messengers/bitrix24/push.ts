@@ -10,13 +10,13 @@
  */
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
-import {
-  answerRefusal, checkBitrixChatEvent, handleBitrixChatEventOnce, refusedEvent, type RefusalNotice,
-  type BitrixChatEvent, type BitrixChatEventHandler, type EventMarkerOptions, type RefusedEvent,
-} from './events.js';
 import type { Logger } from '../../infra/log.js';
 import { constantTimeEquals } from '../../infra/secrets.js';
 import { isRecord } from '../../infra/values.js';
+import {
+  answerRefusal, type BitrixChatEvent, type BitrixChatEventHandler, checkBitrixChatEvent, type EventMarkerOptions,
+  handleBitrixChatEventOnce, type RefusalNotice, type RefusedEvent, refusedEvent,
+} from './events.js';
 
 export const B24_BOT_EVENTS_PATH = '/b24/bot';
 

@@ -7,8 +7,8 @@
  */
 import { CrmError, type CrmGateway } from '../../crm/index.js';
 import { registerSecret } from '../../infra/secrets.js';
-import { BUTTON_COMMAND } from './render.js';
 import { positiveId } from '../../infra/values.js';
+import { BUTTON_COMMAND } from './render.js';
 
 export interface BotCommandSpec {
   /** Without the "/". */

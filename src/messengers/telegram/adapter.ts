@@ -1,9 +1,9 @@
 import { Api, GrammyError, HttpError } from 'grammy';
-import { maskSecrets } from '../../infra/secrets.js';
 import {
-  ChatRateLimitedError, ChatRejectedError, ChatTransientError, ChatUnreachableError, type ChatAdapter,
+  type ChatAdapter, ChatRateLimitedError, ChatRejectedError, ChatTransientError, ChatUnreachableError,
 } from '../../chat/adapter.js';
 import type { ChatMessage, MessageRef } from '../../chat/message.js';
+import { maskSecrets } from '../../infra/secrets.js';
 import { renderTelegramHtml, renderTelegramKeyboard } from './render.js';
 
 /** Maps grammY failures onto the adapter's error classes (the only place that reads Bot API error codes). */

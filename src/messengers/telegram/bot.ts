@@ -1,18 +1,18 @@
-import { Bot, type BotConfig } from 'grammy';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
+import { Bot, type BotConfig } from 'grammy';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../infra/log.js';
-import { maskSecrets } from '../../infra/secrets.js';
+import type { ChatRouter } from '../../conversation/router.js';
 import { t, toLocale } from '../../i18n/index.js';
 import type { Directory } from '../../identity/directory.js';
 import type { IdentityStore } from '../../identity/store.js';
-import type { ChatRouter } from '../../conversation/router.js';
+import type { Logger } from '../../infra/log.js';
+import { maskSecrets } from '../../infra/secrets.js';
 import type { BotContext } from './context.js';
 import { telegramConversation } from './conversation.js';
 import { accessGuard, actorMiddleware, linkingFeature } from './linking.js';
-import { startFeature } from './start.js';
 import { sequentializeByChat, type UpdateTracker } from './runtime.js';
+import { startFeature } from './start.js';
 
 export interface CreateBotOptions {
   token: string;

@@ -1,6 +1,6 @@
 import type { Context } from 'grammy';
-import type { Locale } from '../../i18n/index.js';
 import type { Actor } from '../../capabilities/chat.js';
+import type { Locale } from '../../i18n/index.js';
 
 export type { Actor };
 

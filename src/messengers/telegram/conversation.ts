@@ -1,11 +1,11 @@
 import { Composer } from 'grammy';
-import { createTelegramAdapter } from './adapter.js';
-import { renderTelegramHtml } from './render.js';
+import { type Actor, conversationKey, type Interaction } from '../../capabilities/chat.js';
 import type { MessageRef } from '../../chat/message.js';
-import { t } from '../../i18n/index.js';
-import { conversationKey, type Actor, type Interaction } from '../../capabilities/chat.js';
 import type { ChatRouter } from '../../conversation/router.js';
+import { t } from '../../i18n/index.js';
+import { createTelegramAdapter } from './adapter.js';
 import type { BotContext } from './context.js';
+import { renderTelegramHtml } from './render.js';
 
 /** A Telegram update as an Interaction; `finish` answers a press nobody answered (Telegram wants exactly one answer). */
 export function telegramInteraction(ctx: BotContext, actor: Actor): Interaction & { finish(): Promise<void> } {

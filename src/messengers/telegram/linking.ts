@@ -1,8 +1,8 @@
 import { Composer, type Middleware } from 'grammy';
-import type { Logger } from '../../infra/log.js';
-import { t, type Locale } from '../../i18n/index.js';
+import { type Locale, t } from '../../i18n/index.js';
 import type { Directory } from '../../identity/directory.js';
 import type { IdentityStore } from '../../identity/store.js';
+import type { Logger } from '../../infra/log.js';
 import type { BotContext } from './context.js';
 
 export interface IdentityDeps {

@@ -1,6 +1,6 @@
 import type { Api } from 'grammy';
 import type { BotCommand, BotCommandScope } from 'grammy/types';
-import { t, type Locale, type MessageKey } from '../../i18n/index.js';
+import { type Locale, type MessageKey, t } from '../../i18n/index.js';
 import type { Logger } from '../../infra/log.js';
 
 /** Commands of the "/" menu: everything in a private chat; in groups only what answers there (privately). */

@@ -1,6 +1,6 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
-import { escapeHtml } from '../../infra/html.js';
 import type { Button, ChatMessage } from '../../chat/message.js';
+import { escapeHtml } from '../../infra/html.js';
 
 export { escapeHtml };
 

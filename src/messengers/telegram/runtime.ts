@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import { webhookCallback, type Bot, type Middleware } from 'grammy';
+import { type RunnerHandle, run, sequentialize } from '@grammyjs/runner';
 import type { RequestHandler } from 'express';
+import { type Bot, type Middleware, webhookCallback } from 'grammy';
 import type { Logger } from '../../infra/log.js';
 import { createRunningSet } from '../../infra/running.js';
-import { syncBotProfile } from './profile.js';
 import type { BotContext } from './context.js';
+import { syncBotProfile } from './profile.js';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;

@@ -3,7 +3,7 @@
  * and how old is the person on a given day. Someone born on 29 February celebrates on 28 February in
  * years without a 29th, and turns a year older that day.
  */
-import { compareDates, isLeapYear, type CalendarDate } from '../time/calendar-date.js';
+import { type CalendarDate, compareDates, isLeapYear } from '../time/calendar-date.js';
 
 export interface BirthDate {
   /** Absent when the year is unknown ("14 мая"). */

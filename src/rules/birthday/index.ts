@@ -1,12 +1,12 @@
-export { type BirthDate, birthdayInYear, nextBirthday, ageOn } from './birth-date.js';
+export { ageOn, type BirthDate, birthdayInYear, nextBirthday } from './birth-date.js';
 export {
-  BIRTHDAY_FORMATS, YEARLESS_FORMATS, DEFAULT_MAX_CHILD_AGE_YEARS, type BirthdayFormat, type ParseFailureReason,
-  type ParseResult, type ParseContext, parseBirthdayText, formatBirthday,
-} from './parse.js';
-export {
-  type ManualCheckReason, type NormalisationDecision, type NormalisationInput, decideBirthdayNormalisation,
+  decideBirthdayNormalisation, type ManualCheckReason, type NormalisationDecision, type NormalisationInput,
 } from './normalise.js';
 export {
-  DEFAULT_MAX_CATCH_UP_DAYS, DEFAULT_BIRTHDAY_LEAD_DAYS, type ChildBirthday, type DueBirthday, type CheckWindow,
-  type BirthdaysDueInput, birthdayCheckWindow, birthdaysDue,
+  BIRTHDAY_FORMATS, type BirthdayFormat, DEFAULT_MAX_CHILD_AGE_YEARS, formatBirthday, type ParseContext,
+  type ParseFailureReason, type ParseResult, parseBirthdayText, YEARLESS_FORMATS,
+} from './parse.js';
+export {
+  type BirthdaysDueInput, birthdayCheckWindow, birthdaysDue, type CheckWindow, type ChildBirthday,
+  DEFAULT_BIRTHDAY_LEAD_DAYS, DEFAULT_MAX_CATCH_UP_DAYS, type DueBirthday,
 } from './reminders.js';

@@ -5,7 +5,7 @@
  */
 import type { CalendarDate } from '../time/calendar-date.js';
 import type { BirthDate } from './birth-date.js';
-import { parseBirthdayText, type ParseFailureReason } from './parse.js';
+import { type ParseFailureReason, parseBirthdayText } from './parse.js';
 
 export type ManualCheckReason =
   | Exclude<ParseFailureReason, 'empty'>

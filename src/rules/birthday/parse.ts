@@ -7,10 +7,10 @@
  * "14.05.2019"), otherwise the text is ambiguous. That date is then checked: a real day, not in the
  * future, and not older than the maximum age.
  */
-import { compareDates, isValidCalendarDate, type CalendarDate } from '../time/calendar-date.js';
+import { type CalendarDate, compareDates, isValidCalendarDate } from '../time/calendar-date.js';
 import { ageOn, type BirthDate } from './birth-date.js';
 import {
-  EN_MONTHS, MONTH_WORD_PATTERN, RU_MONTHS_GENITIVE, RU_MONTHS_NOMINATIVE, monthFromWord, type MonthLanguage,
+  EN_MONTHS, MONTH_WORD_PATTERN, type MonthLanguage, monthFromWord, RU_MONTHS_GENITIVE, RU_MONTHS_NOMINATIVE,
 } from './months.js';
 
 /** Every style the parser recognises and `formatBirthday` writes (example: 14 May 2019). */
@@ -75,10 +75,7 @@ const MONTH = `(${MONTH_WORD_PATTERN})\\.?(?!\\p{L})`;
 const YEAR_END = String.raw`(?!\d|[./-]\d)`;
 const DAY_SUFFIX = String.raw`(?:-?(?:го|ое|е)|st|nd|rd|th)?`;
 
-const ISO_PATTERN = new RegExp(
-  String.raw`(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})((?:t|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}(?::?\d{2})?)?)?(?!\d)`,
-  'gu',
-);
+const ISO_PATTERN = /(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})((?:t|\s+)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}(?::?\d{2})?)?)?(?!\d)/gu;
 const DMY_PATTERN = new RegExp(`${NOT_AFTER_NUMBER}(\\d{1,2})([./-])(\\d{1,2})\\2(\\d{4}|\\d{2})${NOT_BEFORE_NUMBER}`, 'gu');
 const DM_PATTERN = new RegExp(`${NOT_AFTER_NUMBER}(\\d{1,2})\\.(\\d{2})${NOT_BEFORE_NUMBER}`, 'gu');
 // Only four-digit years follow a month name: "14 мая 10 лет" must not become 2010.

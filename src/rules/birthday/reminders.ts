@@ -3,8 +3,8 @@
  * scan that did not run for a few days catches up on the days it missed (up to a cap), so a birthday is
  * never skipped because the worker was down; the dedupe key keeps a re-run from acting twice.
  */
-import { addDays, compareDates, daysBetween, sameDate, type CalendarDate } from '../time/calendar-date.js';
-import { nextBirthday, type BirthDate } from './birth-date.js';
+import { addDays, type CalendarDate, compareDates, daysBetween, sameDate } from '../time/calendar-date.js';
+import { type BirthDate, nextBirthday } from './birth-date.js';
 
 /** How many days back a catch-up reaches, today included. */
 export const DEFAULT_MAX_CATCH_UP_DAYS = 31;

@@ -1,8 +1,8 @@
-export { type DealFacts, stageStayKey } from './types.js';
-export { type StuckDecision, type StuckDealInput, evaluateStuckDeal } from './stuck.js';
-export { type PaymentFollowUp, type PaymentFollowUpInput, evaluatePaymentFollowUp } from './payment.js';
-export { type ParsedMoney, parseMoneyField, roundMoney, formatMoney } from './money.js';
+export { formatMoney, type ParsedMoney, parseMoneyField, roundMoney } from './money.js';
+export { evaluatePaymentFollowUp, type PaymentFollowUp, type PaymentFollowUpInput } from './payment.js';
+export { evaluateStuckDeal, type StuckDealInput, type StuckDecision } from './stuck.js';
 export {
-  allowedTransitions, requiredFieldsFor, isFilled, findStage, isForwardMove, managerTransitions, approvalTarget,
-  transitionWarnings, type RulesWarning,
+  allowedTransitions, approvalTarget, findStage, isFilled, isForwardMove, managerTransitions, type RulesWarning,
+  requiredFieldsFor, transitionWarnings,
 } from './transitions.js';
+export { type DealFacts, stageStayKey } from './types.js';

@@ -1,5 +1,5 @@
 import { parseMoneyField, roundMoney } from './money.js';
-import { stageStayKey, type DealFacts } from './types.js';
+import { type DealFacts, stageStayKey } from './types.js';
 
 export interface PaymentFollowUpInput {
   deal: DealFacts;

@@ -1,5 +1,5 @@
 import type { PipelineConfig, StageConfig } from '../../config/rules-schema.js';
-import { stageStayKey, type DealFacts } from './types.js';
+import { type DealFacts, stageStayKey } from './types.js';
 
 export type StuckDecision =
   | {

@@ -64,7 +64,7 @@ export function managerTransitions(pipeline: PipelineConfig, fromStageId: string
 /** Where an approved contract moves: the stage's `approvedTo`, else the first forward stage of its `next`. */
 export function approvalTarget(pipeline: PipelineConfig, approvalStageId: string): StageConfig | undefined {
   const stage = findStage(pipeline, approvalStageId);
-  if (!stage || stage.role !== 'contract_approval') return undefined;
+  if (stage?.role !== 'contract_approval') return undefined;
   if (stage.approvedTo !== undefined) return findStage(pipeline, stage.approvedTo);
   return allowedTransitions(pipeline, approvalStageId).find((s) => isForwardMove(pipeline, approvalStageId, s.id));
 }

@@ -1,5 +1,5 @@
 import {
-  addDays, calendarDateAt, daysBetween, instantAt, isValidCalendarDate, isoWeekday, type CalendarDate,
+  addDays, type CalendarDate, calendarDateAt, daysBetween, instantAt, isoWeekday, isValidCalendarDate,
 } from '../time/index.js';
 import type { ReportPeriod } from './types.js';
 

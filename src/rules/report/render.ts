@@ -1,6 +1,6 @@
+import { escapeHtml } from '../../infra/html.js';
 import { formatMoney } from '../deals/money.js';
 import type { CategoryReportRow, CountSum, DealMetrics, ManagerReportRow, MoneySums, Report } from './types.js';
-import { escapeHtml } from '../../infra/html.js';
 
 export interface RenderReportOptions {
   locale: 'ru' | 'en';
@@ -67,7 +67,7 @@ const PAIR_WIDTH = 11;
 /** Width of the shortest layout; wide sums widen it (a phone shows ~32–40 monospace columns). */
 const MIN_WIDTH = 32;
 
-function fit(text: string, width: number): string {
+function fitWidth(text: string, width: number): string {
   return text.length <= width ? text.padEnd(width) : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
@@ -90,9 +90,9 @@ export function renderReportBlocks(report: Report, options: RenderReportOptions)
   const width = Math.max(MIN_WIDTH, LABEL_WIDTH + COUNT_WIDTH + GAP.length + sumWidth);
 
   const line = (label: string, count: string, sum = ''): string =>
-    `${INDENT}${fit(label, LABEL_WIDTH - INDENT.length)}${count.padStart(COUNT_WIDTH)}${sum ? `${GAP}${sum.padStart(sumWidth)}` : ''}`.trimEnd();
+    `${INDENT}${fitWidth(label, LABEL_WIDTH - INDENT.length)}${count.padStart(COUNT_WIDTH)}${sum ? `${GAP}${sum.padStart(sumWidth)}` : ''}`.trimEnd();
   const pairLine = (indent: string, label: string, deals: number, passes: number): string =>
-    `${indent}${fit(label, width - indent.length - PAIR_WIDTH - 1)} ${String(deals).padStart(4)} / ${String(passes).padStart(4)}`;
+    `${indent}${fitWidth(label, width - indent.length - PAIR_WIDTH - 1)} ${String(deals).padStart(4)} / ${String(passes).padStart(4)}`;
   const moneyLines = (label: string, cell: CountSum): string[] => {
     const [first, ...more] = formatSums(cell.sum, options.locale);
     return [line(label, String(cell.count), first), ...more.map((sum) => line('', '', sum))];
@@ -106,12 +106,12 @@ export function renderReportBlocks(report: Report, options: RenderReportOptions)
       const head = `${INDENT}${INDENT}${r.count} × `;
       // Lost without a rejection status: "no reason" (the stage lines name where), never a raw STATUS_ID.
       const label = r.stage ? t.noReason : r.status;
-      return `${head}${fit(label, width - head.length)}`.trimEnd();
+      return `${head}${fitWidth(label, width - head.length)}`.trimEnd();
     }),
   ];
   const managerBlock = (name: string, row: ManagerReportRow): string[] => [
     '',
-    fit(name, width).trimEnd(),
+    fitWidth(name, width).trimEnd(),
     ...metricLines(row),
     line(t.leadsNew, String(row.leadsNew)),
     line(t.leadsConverted, String(row.leadsConverted)),
@@ -119,7 +119,7 @@ export function renderReportBlocks(report: Report, options: RenderReportOptions)
   ];
   const categoryBlock = (row: CategoryReportRow): string[] => [
     '',
-    fit(options.categoryName?.(row.categoryId) ?? t.category(row.categoryId), width).trimEnd(),
+    fitWidth(options.categoryName?.(row.categoryId) ?? t.category(row.categoryId), width).trimEnd(),
     ...metricLines(row),
     pairLine(INDENT, t.dealsPasses, row.deals, row.passes),
     ...(row.stages.length > 0 ? [`${INDENT}${t.stages}`] : []),

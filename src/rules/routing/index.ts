@@ -1,5 +1,5 @@
+export { HR_DEPARTMENT_POOL, isHrRequest, matchRule, routeLead } from './route-lead.js';
 export type {
-  LeadFacts, ManagerFacts, RoundRobinState, RoutingConfig, RoutingInput, RoutingCandidate, MatchedConditions,
-  RoutingDecision,
+  LeadFacts, ManagerFacts, MatchedConditions, RoundRobinState, RoutingCandidate, RoutingConfig, RoutingDecision,
+  RoutingInput,
 } from './types.js';
-export { routeLead, matchRule, isHrRequest, HR_DEPARTMENT_POOL } from './route-lead.js';

@@ -73,7 +73,7 @@ function peopleById(input: RoutingInput, ids: Iterable<number>): ManagerFacts[] 
   const out: ManagerFacts[] = [];
   for (const id of ids) {
     const person = byId.get(id);
-    if (person && person.active && !seen.has(id)) {
+    if (person?.active && !seen.has(id)) {
       seen.add(id);
       out.push(person);
     }

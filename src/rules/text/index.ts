@@ -1,2 +1,2 @@
-export { stemRu, normalizeWord } from './stem.js';
 export { matchesKeywords, tokenize } from './keywords.js';
+export { normalizeWord, stemRu } from './stem.js';

@@ -3,7 +3,7 @@
  * Arithmetic runs on day numbers (days since 1970-01-01 on the proleptic Gregorian calendar), so it never
  * depends on the process's time zone or on DST.
  */
-import { dayjs, type Dayjs } from './dayjs.js';
+import { type Dayjs, dayjs } from './dayjs.js';
 
 export interface CalendarDate {
   readonly year: number;

@@ -4,8 +4,9 @@
  * server west of Greenwich), so neither the written date nor the portal zone's date of the instant is safe.
  * The rule (bitrix24-rest.md §4): take the instant and round it to the nearest UTC midnight.
  */
+
+import { type CalendarDate, isValidCalendarDate, parseIsoDate } from './calendar-date.js';
 import { dayjs } from './dayjs.js';
-import { isValidCalendarDate, parseIsoDate, type CalendarDate } from './calendar-date.js';
 
 const HALF_DAY_MS = 12 * 3_600_000;
 const DATETIME_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;

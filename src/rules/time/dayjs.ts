@@ -3,11 +3,11 @@
  * plugins are registered exactly once and in the right order (timezone depends on utc).
  */
 import dayjs from 'dayjs';
-import utc from 'dayjs/plugin/utc.js';
 import timezone from 'dayjs/plugin/timezone.js';
+import utc from 'dayjs/plugin/utc.js';
 
 dayjs.extend(utc);
 dayjs.extend(timezone);
 
-export { dayjs };
 export type { Dayjs } from 'dayjs';
+export { dayjs };

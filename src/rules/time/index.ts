@@ -1,12 +1,13 @@
-export { dayjs, type Dayjs } from './dayjs.js';
 export {
-  type CalendarDate, isLeapYear, daysInMonth, isValidCalendarDate, calendarDate, toDayNumber, fromDayNumber,
-  compareDates, sameDate, addDays, daysBetween, isoWeekday, toIso, parseIsoDate, fromDayjs, calendarDateAt, instantAt,
+  addDays, type CalendarDate, calendarDate, calendarDateAt, compareDates, daysBetween, daysInMonth, fromDayjs,
+  fromDayNumber, instantAt, isLeapYear, isoWeekday, isValidCalendarDate, parseIsoDate, sameDate, toDayNumber, toIso,
 } from './calendar-date.js';
+export { dateFieldToCalendarDate } from './date-field.js';
+export { type Dayjs, dayjs } from './dayjs.js';
 export {
-  type WorkingCalendar, type DayPoint, type DayCounting, isWorkingDay, calendarDaysBetween, workingDaysBetween, daysElapsed,
+  calendarDaysBetween, type DayCounting, type DayPoint, daysElapsed, isWorkingDay, type WorkingCalendar,
+  workingDaysBetween,
 } from './working-days.js';
 export {
-  type DeliveryWindow, type WorkingHours, parseHhmm, nextDeliveryTime, isDeliveryAllowed, addWorkingHours,
+  addWorkingHours, type DeliveryWindow, isDeliveryAllowed, nextDeliveryTime, parseHhmm, type WorkingHours,
 } from './working-hours.js';
-export { dateFieldToCalendarDate } from './date-field.js';

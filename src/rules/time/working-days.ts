@@ -3,7 +3,7 @@
  * holidays). Used for "days in stage", where a pipeline may count either.
  */
 import {
-  addDays, calendarDateAt, compareDates, daysBetween, isoWeekday, parseIsoDate, toIso, type CalendarDate,
+  addDays, type CalendarDate, calendarDateAt, compareDates, daysBetween, isoWeekday, parseIsoDate, toIso,
 } from './calendar-date.js';
 
 export interface WorkingCalendar {

@@ -3,7 +3,7 @@
  * on working days) and when a deadline counted in working hours falls. All wall times are converted to
  * instants day by day, so a DST change shortens or lengthens the night, never shifts the window.
  */
-import { addDays, calendarDateAt, instantAt, type CalendarDate } from './calendar-date.js';
+import { addDays, type CalendarDate, calendarDateAt, instantAt } from './calendar-date.js';
 import { isWorkingDay } from './working-days.js';
 
 const MINUTES_PER_DAY = 24 * 60;

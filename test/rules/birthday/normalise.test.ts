@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decideBirthdayNormalisation } from '../../../src/rules/birthday/normalise.js';
 
 const today = { year: 2026, month: 11, day: 23 };

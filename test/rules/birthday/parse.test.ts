@@ -1,12 +1,12 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import {
-  BIRTHDAY_FORMATS, DEFAULT_MAX_CHILD_AGE_YEARS, YEARLESS_FORMATS, formatBirthday, parseBirthdayText,
-  type BirthdayFormat, type ParseFailureReason,
-} from '../../../src/rules/birthday/parse.js';
+import { describe, expect, it } from 'vitest';
 import { ageOn } from '../../../src/rules/birthday/birth-date.js';
 import {
-  compareDates, fromDayNumber, isValidCalendarDate, toDayNumber, type CalendarDate,
+  BIRTHDAY_FORMATS, type BirthdayFormat, DEFAULT_MAX_CHILD_AGE_YEARS, formatBirthday, type ParseFailureReason,
+  parseBirthdayText, YEARLESS_FORMATS,
+} from '../../../src/rules/birthday/parse.js';
+import {
+  type CalendarDate, compareDates, fromDayNumber, isValidCalendarDate, toDayNumber,
 } from '../../../src/rules/time/calendar-date.js';
 
 const today: CalendarDate = { year: 2026, month: 11, day: 23 };

@@ -1,5 +1,5 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { ageOn, birthdayInYear, nextBirthday } from '../../../src/rules/birthday/birth-date.js';
 import { birthdayCheckWindow, birthdaysDue } from '../../../src/rules/birthday/reminders.js';
 import { addDays, daysBetween, fromDayNumber, toDayNumber, toIso } from '../../../src/rules/time/calendar-date.js';

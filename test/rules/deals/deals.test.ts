@@ -1,8 +1,8 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PipelineConfig } from '../../../src/config/rules-schema.js';
-import { evaluateStuckDeal } from '../../../src/rules/deals/stuck.js';
-import { evaluatePaymentFollowUp } from '../../../src/rules/deals/payment.js';
 import { formatMoney, parseMoneyField } from '../../../src/rules/deals/money.js';
+import { evaluatePaymentFollowUp } from '../../../src/rules/deals/payment.js';
+import { evaluateStuckDeal } from '../../../src/rules/deals/stuck.js';
 import { allowedTransitions, isFilled, requiredFieldsFor } from '../../../src/rules/deals/transitions.js';
 import type { DealFacts } from '../../../src/rules/deals/types.js';
 

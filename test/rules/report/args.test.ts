@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseReportArgs } from '../../../src/rules/report/args.js';
 
 // Wednesday 05.11.2025, 13:00 in Moscow (UTC+3).

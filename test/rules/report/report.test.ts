@@ -1,8 +1,8 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../../src/rules/report/build.js';
 import { renderReportBlocks, renderReportTable } from '../../../src/rules/report/render.js';
 import type { ManagerReportRow, Report } from '../../../src/rules/report/types.js';
-import { reportInput, msk, period } from './fixture.js';
+import { msk, period, reportInput } from './fixture.js';
 
 // Worked out by hand from fixture.ts (see the comments there):
 //   deal 1 (mgr 5): NEW→QUAL forward, back to QUAL, PAY; still open          → forward

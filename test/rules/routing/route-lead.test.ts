@@ -1,6 +1,6 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { routeLead, matchRule, isHrRequest } from '../../../src/rules/routing/route-lead.js';
+import { describe, expect, it } from 'vitest';
+import { isHrRequest, matchRule, routeLead } from '../../../src/rules/routing/route-lead.js';
 import type { LeadFacts, ManagerFacts, RoutingConfig, RoutingInput } from '../../../src/rules/routing/types.js';
 
 const ACCOUNT_MANAGER = 100;

@@ -1,6 +1,6 @@
-import { describe, it, expect } from 'vitest';
-import { stemRu } from '../../../src/rules/text/stem.js';
+import { describe, expect, it } from 'vitest';
 import { matchesKeywords, tokenize } from '../../../src/rules/text/keywords.js';
+import { stemRu } from '../../../src/rules/text/stem.js';
 
 describe('stemRu', () => {
   it.each([

@@ -1,8 +1,8 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
   addDays, calendarDate, calendarDateAt, compareDates, daysBetween, daysInMonth, fromDayjs, fromDayNumber, instantAt,
-  isValidCalendarDate, isoWeekday, parseIsoDate, sameDate, toDayNumber, toIso,
+  isoWeekday, isValidCalendarDate, parseIsoDate, sameDate, toDayNumber, toIso,
 } from '../../../src/rules/time/calendar-date.js';
 import { dayjs } from '../../../src/rules/time/dayjs.js';
 

@@ -1,7 +1,7 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { dateFieldToCalendarDate } from '../../../src/rules/time/date-field.js';
+import { describe, expect, it } from 'vitest';
 import { fromDayNumber, toDayNumber, toIso } from '../../../src/rules/time/calendar-date.js';
+import { dateFieldToCalendarDate } from '../../../src/rules/time/date-field.js';
 
 describe('dateFieldToCalendarDate', () => {
   it.each([

@@ -1,7 +1,7 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { calendarDaysBetween, isWorkingDay, workingDaysBetween } from '../../../src/rules/time/working-days.js';
+import { describe, expect, it } from 'vitest';
 import { addDays, fromDayNumber, isoWeekday, toDayNumber, toIso } from '../../../src/rules/time/calendar-date.js';
+import { calendarDaysBetween, isWorkingDay, workingDaysBetween } from '../../../src/rules/time/working-days.js';
 
 const weekdays = { timezone: 'Europe/Moscow', days: [1, 2, 3, 4, 5], holidays: [] as string[] };
 const mon = { year: 2026, month: 11, day: 23 };

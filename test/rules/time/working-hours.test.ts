@@ -1,7 +1,7 @@
-import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
-  addWorkingHours, isDeliveryAllowed, nextDeliveryTime, parseHhmm, type DeliveryWindow,
+  addWorkingHours, type DeliveryWindow, isDeliveryAllowed, nextDeliveryTime, parseHhmm,
 } from '../../../src/rules/time/working-hours.js';
 
 const at = (iso: string) => new Date(iso);

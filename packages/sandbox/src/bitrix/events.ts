@@ -7,8 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { SandboxLogger as Logger } from '../log.js';
 import type { SandboxClock } from './clock.js';
-import type { CrmEventName } from './store.js';
 import { buildPhpQuery } from './php-query.js';
+import type { CrmEventName } from './store.js';
 
 export interface SentEvent {
   event: CrmEventName;

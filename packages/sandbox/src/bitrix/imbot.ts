@@ -15,10 +15,10 @@
  * a person writes to the bot, presses a keyboard button, and every dialog has a transcript.
  */
 import { randomBytes } from 'node:crypto';
-import type { BitrixStore, SandboxUser } from './store.js';
-import type { MethodHandler, Params } from './methods.js';
 import { postForm } from './events.js';
+import type { MethodHandler, Params } from './methods.js';
 import { buildPhpQuery } from './php-query.js';
+import type { BitrixStore, SandboxUser } from './store.js';
 
 export interface KeyboardButton {
   TEXT?: string;
@@ -633,7 +633,7 @@ export function imbotMethods(fail: RestFailure): Record<string, MethodHandler> {
       const userId = /^[1-9]\d*$/.test(dialogId) ? Number(dialogId) : NaN;
       const user = Number.isNaN(userId) ? undefined : ctx.store.getUser(userId);
       // Group chats are out of the sandbox's scope; a missing or fired user cannot be written to.
-      if (!user || !user.ACTIVE) throw fail(403, 'ACCESS_DENIED', 'Access denied');
+      if (!user?.ACTIVE) throw fail(403, 'ACCESS_DENIED', 'Access denied');
       const fields = isObject(params.fields) ? params.fields : {};
       const text = messageText(fields.message);
       const keyboard = parseKeyboard(fields.keyboard, fail);

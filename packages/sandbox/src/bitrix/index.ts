@@ -14,25 +14,25 @@ import { EventSender, type SentEvent } from './events.js';
 import { SandboxFaults } from './faults.js';
 import { PortalTime } from './portal-time.js';
 import { LeakyBucket, type RateLimitOptions } from './rate-limit.js';
-import { seedDemo, seedOrganisation, populateGenerated } from './seed.js';
-import { SandboxHttpServer, type CallLogEntry } from './server.js';
+import { populateGenerated, seedDemo, seedOrganisation } from './seed.js';
+import { type CallLogEntry, SandboxHttpServer } from './server.js';
 import { BitrixStore } from './store.js';
 
+export { createClock, type SandboxClock } from './clock.js';
 export { DEMO } from './demo-ids.js';
-export { BitrixStore } from './store.js';
+export type { SentEvent } from './events.js';
+export { type FailureRates, type InjectedError, SandboxFaults, type TimeoutMode } from './faults.js';
+export type { CrmValue, MultiFieldValue, Row } from './fields.js';
+export { buildPhpQuery, parsePhpQuery } from './php-query.js';
+export { PortalTime } from './portal-time.js';
+export type { RateLimitOptions } from './rate-limit.js';
+export { type GeneratePortalOptions, generatePortal, seedDemo, seedOrganisation } from './seed.js';
+export type { CallLogEntry } from './server.js';
 export type {
   CategoryDef, CrmEventName, CrmFieldsInput, Presence, ProductRow, SandboxDepartment, SandboxNotification, SandboxTask,
   SandboxUser, StageDef, StageSemantics, TimelineComment, TimemanStatus, WriteOptions,
 } from './store.js';
-export type { CrmValue, MultiFieldValue, Row } from './fields.js';
-export { createClock, type SandboxClock } from './clock.js';
-export { PortalTime } from './portal-time.js';
-export { SandboxFaults, type FailureRates, type InjectedError, type TimeoutMode } from './faults.js';
-export type { RateLimitOptions } from './rate-limit.js';
-export type { CallLogEntry } from './server.js';
-export type { SentEvent } from './events.js';
-export { generatePortal, seedDemo, seedOrganisation, type GeneratePortalOptions } from './seed.js';
-export { parsePhpQuery, buildPhpQuery } from './php-query.js';
+export { BitrixStore } from './store.js';
 
 export type SeedOption = 'demo' | 'empty' | { deals: number; leads?: number; seed?: number };
 

@@ -3,14 +3,15 @@
  * body or a batch sub-command) and returns `{result, total?, next?}` or throws a RestError with the status and
  * body the real portal answers. Shapes follow apidocs.bitrix24.com (repo bitrix24/b24restdocs).
  */
-import type { BitrixStore, SandboxTask, SandboxUser, StageDef } from './store.js';
-import type { PortalTime } from './portal-time.js';
+
 import {
-  CONTACT_SCHEMA, DEAL_HISTORY_SCHEMA, DEAL_SCHEMA, DEPARTMENT_SCHEMA, LEAD_HISTORY_SCHEMA, LEAD_SCHEMA,
-  STATUS_SCHEMA, TASK_SCHEMA, TIMELINE_COMMENT_SCHEMA, USER_SCHEMA, describeField, type MultiFieldValue, type Row, type Schema,
+  CONTACT_SCHEMA, DEAL_HISTORY_SCHEMA, DEAL_SCHEMA, DEPARTMENT_SCHEMA, describeField, LEAD_HISTORY_SCHEMA, LEAD_SCHEMA,
+  type MultiFieldValue, type Row, type Schema, STATUS_SCHEMA, TASK_SCHEMA, TIMELINE_COMMENT_SCHEMA, USER_SCHEMA,
 } from './fields.js';
-import { formatLegacy, formatTyped, projectRow, resolveSelect, runList, type ListPage } from './query.js';
 import { imbotMethods } from './imbot.js';
+import type { PortalTime } from './portal-time.js';
+import { formatLegacy, formatTyped, type ListPage, projectRow, resolveSelect, runList } from './query.js';
+import type { BitrixStore, SandboxTask, SandboxUser, StageDef } from './store.js';
 
 export type Params = Record<string, unknown>;
 
@@ -463,7 +464,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'server.time': (_params, { store, time }) => ({ result: time.formatDateTime(store.clock.nowMs()) }),
   profile: (_params, { store, userId }) => {
     const user = store.getUser(userId);
-    if (!user || !user.ACTIVE) return { result: {} };
+    if (!user?.ACTIVE) return { result: {} };
     return {
       result: {
         ID: String(user.ID), ADMIN: user.IS_ADMIN, NAME: user.NAME, LAST_NAME: user.LAST_NAME,

@@ -3,7 +3,7 @@
  * 50-row pages with `start` (or the `start: -1` fast mode). Rows are kept in ID order, so the common case (ORDER
  * by ID with a `>ID` cursor) binary-searches its starting point and stops after one page.
  */
-import type { FieldDef, Row, Schema, CrmValue, MultiFieldValue } from './fields.js';
+import type { CrmValue, FieldDef, MultiFieldValue, Row, Schema } from './fields.js';
 import { isNumericType } from './fields.js';
 import type { PortalTime } from './portal-time.js';
 

@@ -3,12 +3,13 @@
  * every messy form of a child's birthday) and big generated portals for benchmarks. Deterministic: everything
  * random comes from a seeded PRNG and every date is relative to the portal clock's "now".
  */
-import { BitrixStore, type SandboxUser, type StageDef } from './store.js';
+
 import { createClock, type SandboxClock } from './clock.js';
-import { PortalTime } from './portal-time.js';
-import { createPrng, type Prng } from './prng.js';
 import { DEMO } from './demo-ids.js';
 import type { Row } from './fields.js';
+import { PortalTime } from './portal-time.js';
+import { createPrng, type Prng } from './prng.js';
+import { BitrixStore, type SandboxUser, type StageDef } from './store.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

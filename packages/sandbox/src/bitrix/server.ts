@@ -6,13 +6,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SandboxLogger as Logger } from '../log.js';
-import type { BitrixStore } from './store.js';
-import type { PortalTime } from './portal-time.js';
 import type { SandboxClock } from './clock.js';
-import { EXPIRED_TOKEN_ERROR, QUERY_LIMIT_ERROR, type InjectedError, type SandboxFaults } from './faults.js';
+import { EXPIRED_TOKEN_ERROR, type InjectedError, QUERY_LIMIT_ERROR, type SandboxFaults } from './faults.js';
+import { isWriteMethod, METHODS, type MethodContext, type MethodResult, type Params, param, RestError } from './methods.js';
+import { type PhpValue, parsePhpQuery } from './php-query.js';
+import type { PortalTime } from './portal-time.js';
 import type { LeakyBucket } from './rate-limit.js';
-import { parsePhpQuery, type PhpValue } from './php-query.js';
-import { METHODS, RestError, isWriteMethod, param, type MethodContext, type MethodResult, type Params } from './methods.js';
+import type { BitrixStore } from './store.js';
 
 export interface CallLogEntry {
   /** Method name as called, lower-cased (`crm.deal.list`, `batch`). */

@@ -5,11 +5,11 @@
  * consistent whichever way a change arrives.
  */
 import type { SandboxClock } from './clock.js';
-import type { PortalTime } from './portal-time.js';
 import {
-  CONTACT_SCHEMA, DEAL_SCHEMA, LEAD_SCHEMA, isNumericType,
-  type CrmValue, type FieldDef, type MultiFieldValue, type Row, type Schema,
+  CONTACT_SCHEMA, type CrmValue, DEAL_SCHEMA, type FieldDef, isNumericType, LEAD_SCHEMA, type MultiFieldValue, type Row,
+  type Schema,
 } from './fields.js';
+import type { PortalTime } from './portal-time.js';
 
 export type StageSemantics = 'P' | 'S' | 'F';
 export type TimemanStatus = 'OPENED' | 'CLOSED' | 'PAUSED' | 'EXPIRED';

@@ -1,8 +1,8 @@
-import type { TelegramSandbox } from './sandbox.js';
 import { SandboxControlError } from './errors.js';
+import type { TelegramSandboxLimits } from './limits.js';
+import type { TelegramSandbox } from './sandbox.js';
 import type { MessageMatcher } from './transcript.js';
 import type { AddUserInput, ContactInput } from './world.js';
-import type { TelegramSandboxLimits } from './limits.js';
 
 export interface ControlAnswer {
   status: number;

@@ -1,5 +1,5 @@
 import type { MessageEntity } from '@grammyjs/types';
-import { cantParseEntities, Descriptions, badRequest } from './errors.js';
+import { badRequest, cantParseEntities, Descriptions } from './errors.js';
 
 /** Plain text plus entities, as Telegram stores a message after parsing `parse_mode`. */
 export interface FormattedText {

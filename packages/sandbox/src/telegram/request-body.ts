@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BotApiError, Descriptions, badRequest } from './errors.js';
+import { BotApiError, badRequest, Descriptions } from './errors.js';
 
 /** An uploaded file part of a multipart/form-data request. */
 export interface UploadedFile {

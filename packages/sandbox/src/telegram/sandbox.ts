@@ -2,21 +2,17 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BotCommand, Message, UserFromGetMe } from '@grammyjs/types';
-import { silentLogger, type SandboxLogger as Logger } from '../log.js';
+import { type SandboxLogger as Logger, silentLogger } from '../log.js';
 import { handleControlRequest } from './control-http.js';
 import { BotApiError, Descriptions, SandboxControlError } from './errors.js';
 import { DEFAULT_LIMITS, type RateLimitRecord, type TelegramSandboxLimits } from './limits.js';
-import { parseParams, readBody, type RawParams } from './request-body.js';
+import { parseParams, type RawParams, readBody } from './request-body.js';
 import {
-  formatTranscript,
-  matcherToPredicate,
+  formatTranscript, type MessageMatcher, type MessagePredicate, matcherToPredicate, type TranscriptEntry,
   toTranscriptEntry,
-  type MessageMatcher,
-  type MessagePredicate,
-  type TranscriptEntry,
 } from './transcript.js';
 import { WebhookDelivery } from './webhook.js';
-import { SandboxWorld, type AddUserInput, type CallbackAnswer, type ContactInput, type SandboxUser } from './world.js';
+import { type AddUserInput, type CallbackAnswer, type ContactInput, type SandboxUser, SandboxWorld } from './world.js';
 
 export interface TelegramSandboxOptions {
   /** Port to listen on; 0 (default) picks a free one. */

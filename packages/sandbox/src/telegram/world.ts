@@ -1,28 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type {
-  BotCommand,
-  Chat,
-  Contact,
-  InlineKeyboardMarkup,
-  Message,
-  MessageEntity,
-  PhotoSize,
-  ReplyKeyboardMarkup,
-  Update,
-  User,
+  BotCommand, Chat, Contact, InlineKeyboardMarkup, Message, MessageEntity, PhotoSize, ReplyKeyboardMarkup, Update, User,
   UserFromGetMe,
 } from '@grammyjs/types';
-import { BotApiError, Descriptions, SandboxControlError, badRequest } from './errors.js';
+import { BotApiError, badRequest, Descriptions, SandboxControlError } from './errors.js';
 import { parseFormattedText } from './formatting.js';
 import { FloodControl, type LimitedCall, type TelegramSandboxLimits } from './limits.js';
 import { checkReplyMarkup, findCallbackButton, isInlineKeyboard, isReplyKeyboard, type ReplyMarkup } from './markup.js';
 import {
-  isUploadedFile,
-  optionalBoolean,
-  optionalJson,
-  optionalNumber,
-  optionalString,
-  type RawParams,
+  isUploadedFile, optionalBoolean, optionalJson, optionalNumber, optionalString, type RawParams,
 } from './request-body.js';
 
 /** A person in the sandbox; their private chat with the bot has the same id. */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type BitrixSandbox, parsePhpQuery, startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePhpQuery, startBitrixSandbox, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { NOW, rest } from './helpers.js';
 
 interface Received {

@@ -1,5 +1,5 @@
+import { type BitrixSandbox, DEMO, startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, startBitrixSandbox, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { NOW, rest } from './helpers.js';
 
 let sandbox: BitrixSandbox;

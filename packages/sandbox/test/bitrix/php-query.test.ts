@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import { buildPhpQuery, parsePhpQuery } from '@dealpilot/sandbox/bitrix/php-query';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 describe('PHP bracket query strings', () => {
   it('parses prefixed filter keys, list appends and batch commands', () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiVersion, B24Hook } from '@bitrix24/b24jssdk';
-import { startBitrixSandbox, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
+import { type BitrixSandbox, startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOW } from './helpers.js';
 
 let sandbox: BitrixSandbox;

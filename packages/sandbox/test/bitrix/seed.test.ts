@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { BitrixStore, DEMO, PortalTime, createClock, generatePortal, seedDemo } from '@dealpilot/sandbox/bitrix';
-import { runList } from '@dealpilot/sandbox/bitrix/query';
+import { BitrixStore, createClock, DEMO, generatePortal, PortalTime, seedDemo } from '@dealpilot/sandbox/bitrix';
 import { DEAL_SCHEMA } from '@dealpilot/sandbox/bitrix/fields';
+import { runList } from '@dealpilot/sandbox/bitrix/query';
+import { describe, expect, it } from 'vitest';
 import { NOW } from './helpers.js';
 
 function demoStore(): BitrixStore {

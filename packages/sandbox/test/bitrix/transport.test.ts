@@ -1,5 +1,5 @@
+import { type BitrixSandbox, startBitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startBitrixSandbox, type BitrixSandbox } from '@dealpilot/sandbox/bitrix';
 import { NOW, raw, rest } from './helpers.js';
 
 let sandbox: BitrixSandbox;

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTelegramSandbox, type TelegramSandbox } from '@dealpilot/sandbox/telegram';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { api } from './helpers.js';
 
 let sandbox: TelegramSandbox;
@@ -45,7 +45,7 @@ describe('envelope, tokens and methods', () => {
   });
 
   it('accepts every token in the tokens option and rejects others', async () => {
-    const tokens = ['111111:AA' + 'a'.repeat(33), '111111:AA' + 'b'.repeat(33)];
+    const tokens = [`111111:AA${'a'.repeat(33)}`, `111111:AA${'b'.repeat(33)}`];
     const multi = await startTelegramSandbox({ tokens });
     try {
       expect((await api(multi, 'getMe', {}, tokens[1])).body.result.id).toBe(111111);

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  SandboxControlError,
-  connectTelegramSandbox,
-  startTelegramSandbox,
-  type TelegramSandbox,
+  connectTelegramSandbox, SandboxControlError, startTelegramSandbox, type TelegramSandbox,
 } from '@dealpilot/sandbox/telegram';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { api } from './helpers.js';
 
 let sandbox: TelegramSandbox;

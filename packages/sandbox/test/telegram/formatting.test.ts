@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { BotApiError, parseFormattedText, parseHtml, parseMarkdownV2 } from '@dealpilot/sandbox/telegram';
+import { describe, expect, it } from 'vitest';
 
 function parseError(run: () => unknown): string {
   try {

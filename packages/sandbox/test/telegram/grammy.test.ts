@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startTelegramSandbox, type TelegramSandbox } from '@dealpilot/sandbox/telegram';
 import { Bot, GrammyError, InlineKeyboard, InputFile, webhookCallback } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTelegramSandbox, type TelegramSandbox } from '@dealpilot/sandbox/telegram';
 
 let sandbox: TelegramSandbox;
 const cleanups: Array<() => Promise<void> | void> = [];
