@@ -2,7 +2,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { birthdaysFeature } from './capabilities/birthdays/actions.js';
 import type { Capability } from './capabilities/capability.js';
-import { dealsFeature } from './capabilities/deals/actions.js';
+import { dealsFeature } from './capabilities/deals/chat.js';
 import { helpFeature } from './capabilities/help/index.js';
 import { type Capabilities, createCapabilities } from './capabilities/index.js';
 import { leadsFeature } from './capabilities/leads/actions.js';

@@ -1,75 +1,103 @@
-import type { ActorRole } from '../../identity/org.js';
-import type { ChatFeature, Interaction } from '../chat.js';
-import type { ActionOutcome, DealsCapability } from './index.js';
+import { encodeCallback } from '../../chat/callback-codec.js';
+import { actionButton } from '../../chat/message.js';
+import { requiredFieldsFor } from '../../rules/deals/index.js';
+import type { DealContext } from './context.js';
+import { NO_REASON, SNOOZE_CHOICES } from './context.js';
+import type { DealMoves } from './moves.js';
+import { dealsTexts } from './texts.js';
+import type { DealsCapability } from './types.js';
 
-/** Answers the press once and puts the outcome into the pressed message. */
-async function apply(press: Interaction, outcome: ActionOutcome): Promise<void> {
-  await press.notify(outcome.toast, outcome.alert ? { alert: true } : undefined);
-  if (outcome.message) await press.edit(outcome.message);
-}
-
-const dealEntity = (args: readonly unknown[]) => ({ type: 'deal' as const, id: args[0] as number });
-/** A manager does not approve their own contract: their supervisor or an admin does. */
-const approverOnly = (role: ActorRole) => role !== 'owner';
-
-/** Deal buttons (moves, rejection, snooze, payment, contract approval) and the free-text answers they ask for. */
-export function dealsFeature(capability: DealsCapability): ChatFeature {
+/** The stage buttons of a deal: move (asking for required fields), reject with a two-level reason, snooze. */
+export function createDealActions(ctx: DealContext, moves: DealMoves):
+  Pick<DealsCapability, 'move' | 'chooseField' | 'reject' | 'reason' | 'snooze'> {
+  const { deps, rules, log, state, fields, pipelineOf, when, card, outcomeMessage, freshDeal, stayStep, timeline,
+    refused } = ctx;
+  const { continueMove, moveTarget, refusedMove, statusPicker } = moves;
   return {
-    actions(actions) {
-      actions.on('deal.move', {
-        entity: dealEntity,
-        handle: async ({ press, actor, args: [id, stage] }) =>
-          apply(press, await capability.move(id, stage, actor, press.locale, press.conversation)),
-      });
-      actions.on('deal.field', {
-        entity: dealEntity,
-        handle: async ({ press, actor, args: [id, stage, option] }) =>
-          apply(press, await capability.chooseField(id, stage, option, actor, press.locale, press.conversation)),
-      });
-      actions.on('deal.reject', {
-        entity: dealEntity,
-        handle: async ({ press, actor, args: [id] }) => apply(press, await capability.reject(id, actor, press.locale)),
-      });
-      actions.on('deal.reason', {
-        entity: dealEntity,
-        handle: async ({ press, actor, args: [id, status, reason] }) =>
-          apply(press, await capability.reason(id, status, reason, actor, press.locale)),
-      });
-      actions.on('deal.snooze', {
-        entity: dealEntity,
-        handle: async ({ press, actor, args: [id, days] }) => apply(press, await capability.snooze(id, days, actor, press.locale)),
-      });
-      actions.on('deal.expect', {
-        entity: dealEntity,
-        handle: async ({ press, actor, args: [id, date] }) => apply(press, await capability.expect(id, date, actor, press.locale)),
-      });
-      actions.on('deal.paid', {
-        entity: dealEntity,
-        handle: async ({ press, actor, args: [id] }) =>
-          apply(press, await capability.paid(id, actor, press.locale, press.conversation)),
-      });
-      actions.on('deal.send_approval', {
-        entity: dealEntity,
-        handle: async ({ press, actor, args: [id] }) => apply(press, await capability.sendForApproval(id, actor, press.locale)),
-      });
-      actions.on('deal.approve', {
-        entity: dealEntity,
-        allow: approverOnly,
-        handle: async ({ press, actor, args: [id, round] }) => apply(press, await capability.approve(id, round, actor, press.locale)),
-      });
-      actions.on('deal.decline', {
-        entity: dealEntity,
-        allow: approverOnly,
-        handle: async ({ press, actor, args: [id, round] }) =>
-          apply(press, await capability.decline(id, round, actor, press.locale, press.conversation, press.pressed)),
+    async move(dealId, target, actor, locale, conversation) {
+      return state.withDealLock(dealId, async () => {
+        const fresh = await freshDeal(dealId, locale);
+        if ('outcome' in fresh) return fresh.outcome;
+        // A second press of the same move (double tap) finds the deal already there.
+        if (fresh.deal.stageId === target) return { toast: dealsTexts[locale].alreadyDone, message: await card(fresh.deal, locale) };
+        const allowed = await moveTarget(fresh.deal, target);
+        if ('refusal' in allowed) {
+          log.warn({ dealId, target, actor: actor.b24UserId, from: fresh.deal.stageId, reason: allowed.refusal }, 'refused: transition not allowed');
+          return refusedMove(fresh.deal, allowed.refusal, locale);
+        }
+        if (allowed.stage.role === 'lost') return statusPicker(fresh.deal, locale);
+        return continueMove(fresh.deal, allowed.stage, actor, locale, conversation, dealsTexts[locale].movedOutcome);
       });
     },
-    // Free text answers a question the bot asked in this conversation (decline comment, field value).
-    async text(press, text) {
-      const outcome = await capability.answerText(press.conversation, press.actor, text, press.locale);
-      if (!outcome) return false;
-      await press.reply(outcome.reply);
-      return true;
+
+    async chooseField(dealId, target, optionId, actor, locale, conversation) {
+      return state.withDealLock(dealId, async () => {
+        const fresh = await freshDeal(dealId, locale);
+        if ('outcome' in fresh) return fresh.outcome;
+        const allowed = await moveTarget(fresh.deal, target);
+        if ('refusal' in allowed) return refusedMove(fresh.deal, allowed.refusal, locale);
+        const stage = allowed.stage;
+        const field = requiredFieldsFor(pipelineOf(fresh.deal)!, stage.id, fresh.deal.fields)[0];
+        const input = field ? rules.deals.fieldInputs[field] : undefined;
+        const option = input?.type === 'choice' ? input.options.find((o) => o.id === optionId) : undefined;
+        if (field === undefined) return continueMove(fresh.deal, stage, actor, locale, conversation, dealsTexts[locale].movedOutcome);
+        if (!option) return refused(locale);
+        await deps.crm.updateDeal(dealId, { [field]: option.value });
+        const deal = { ...fresh.deal, fields: { ...fresh.deal.fields, [field]: option.value } };
+        return continueMove(deal, stage, actor, locale, conversation, dealsTexts[locale].movedOutcome);
+      });
     },
+
+    async reject(dealId, _actor, locale) {
+      const fresh = await freshDeal(dealId, locale);
+      if ('outcome' in fresh) return fresh.outcome;
+      return statusPicker(fresh.deal, locale);
+    },
+
+    async reason(dealId, statusId, reasonId, actor, locale) {
+      const texts = dealsTexts[locale];
+      const status = rules.rejectionReasons.find((s) => s.id === statusId);
+      if (!status) return refused(locale);
+      if (reasonId === NO_REASON) {
+        const fresh = await freshDeal(dealId, locale);
+        if ('outcome' in fresh) return fresh.outcome;
+        return {
+          toast: texts.chooseReason(status.label[locale]),
+          message: {
+            text: `**${texts.deal} #${dealId}**: ${fresh.deal.title ?? ''}\n${texts.chooseReason(status.label[locale])}`,
+            buttons: status.reasons.map((r) => [actionButton(r.label[locale], encodeCallback('deal.reason', dealId, status.id, r.id))]),
+          },
+        };
+      }
+      const reason = status.reasons.find((r) => r.id === reasonId);
+      if (!reason) return refused(locale);
+      return state.withDealLock(dealId, async () => {
+        const fresh = await freshDeal(dealId, locale);
+        if ('outcome' in fresh) return fresh.outcome;
+        const lost = pipelineOf(fresh.deal)?.stages.find((s) => s.role === 'lost');
+        if (!lost) return refused(locale);
+        const update: Record<string, unknown> = { STAGE_ID: lost.id };
+        if (fields.rejectionStatus) update[fields.rejectionStatus] = status.id;
+        if (fields.rejectionReason) update[fields.rejectionReason] = reason.id;
+        await deps.crm.updateDeal(dealId, update);
+        await timeline(dealId, `${stayStep(fresh.deal)}:rejected`, dealsTexts.ru.timelineRejected(status.label.ru, reason.label.ru, actor.name));
+        await state.setView(dealId, { stageId: lost.id, assignedById: fresh.deal.assignedById! });
+        return {
+          toast: texts.done,
+          message: outcomeMessage(fresh.deal, locale, texts.rejectedOutcome(actor.name, when(deps.clock(), locale), status.label[locale], reason.label[locale])),
+        };
+      });
+    },
+
+    async snooze(dealId, days, _actor, locale) {
+      if (!SNOOZE_CHOICES.has(days)) return refused(locale);
+      const fresh = await freshDeal(dealId, locale);
+      if ('outcome' in fresh) return fresh.outcome;
+      const until = new Date(deps.clock().getTime() + days * 86_400_000);
+      await state.snooze(dealId, until);
+      const texts = dealsTexts[locale];
+      return { toast: texts.done, message: outcomeMessage(fresh.deal, locale, texts.snoozedOutcome(when(until, locale))) };
+    },
+
   };
 }
