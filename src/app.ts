@@ -5,7 +5,7 @@ import type { Capability } from './capabilities/capability.js';
 import { dealsFeature } from './capabilities/deals/chat.js';
 import { helpFeature } from './capabilities/help/index.js';
 import { type Capabilities, createCapabilities } from './capabilities/index.js';
-import { leadsFeature } from './capabilities/leads/actions.js';
+import { leadsFeature } from './capabilities/leads/chat.js';
 import { reportsFeature } from './capabilities/reports/commands.js';
 import { settingsFeature } from './capabilities/settings/index.js';
 import type { Config } from './config/load.js';
