@@ -1,6 +1,6 @@
 import express from 'express';
 import { Redis } from 'ioredis';
-import { birthdaysFeature } from './capabilities/birthdays/actions.js';
+import { birthdaysFeature } from './capabilities/birthdays/chat.js';
 import type { Capability } from './capabilities/capability.js';
 import { dealsFeature } from './capabilities/deals/chat.js';
 import { helpFeature } from './capabilities/help/index.js';
