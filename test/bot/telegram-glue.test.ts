@@ -2,7 +2,7 @@ import { BotError } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helpFeature } from '../../src/capabilities/help/index.js';
+import { helpFeature } from '../../src/capabilities/help/chat.js';
 import { encodeCallback } from '../../src/chat/callback-codec.js';
 import { createActionRegistry } from '../../src/conversation/actions.js';
 import { type ChatFeature, createChatRouter } from '../../src/conversation/router.js';

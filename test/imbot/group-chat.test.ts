@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportsFeature } from '../../src/capabilities/reports/commands.js';
+import { reportsFeature } from '../../src/capabilities/reports/chat.js';
 import type { ReportsCapability } from '../../src/capabilities/reports/index.js';
 import type { ChatAdapter } from '../../src/chat/adapter.js';
 import type { ChatMessage, MessageRef } from '../../src/chat/message.js';
