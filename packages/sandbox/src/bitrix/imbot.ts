@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { postForm } from './events.js';
-import type { MethodHandler, Params } from './methods.js';
+import type { MethodHandler, Params } from './method-types.js';
 import { buildPhpQuery } from './php-query.js';
 import type { BitrixStore, SandboxUser } from './store.js';
 

@@ -9,11 +9,14 @@ import {
   type MultiFieldValue, type Row, type Schema, STATUS_SCHEMA, TASK_SCHEMA, TIMELINE_COMMENT_SCHEMA, USER_SCHEMA,
 } from './fields.js';
 import { imbotMethods } from './imbot.js';
+
+export type { MethodContext, MethodHandler, MethodResult, Params } from './method-types.js';
+
+import type { MethodContext, MethodHandler, MethodResult, Params } from './method-types.js';
 import type { PortalTime } from './portal-time.js';
 import { formatLegacy, formatTyped, type ListPage, projectRow, resolveSelect, runList } from './query.js';
 import type { BitrixStore, SandboxTask, SandboxUser, StageDef } from './store.js';
 
-export type Params = Record<string, unknown>;
 
 export class RestError extends Error {
   constructor(readonly status: number, readonly code: string, readonly description: string) {
@@ -26,20 +29,8 @@ export class RestError extends Error {
   }
 }
 
-export interface MethodResult {
-  result: unknown;
-  total?: number;
-  next?: number;
-}
 
-export interface MethodContext {
-  store: BitrixStore;
-  time: PortalTime;
-  /** The webhook's user. */
-  userId: number;
-}
 
-export type MethodHandler = (params: Params, ctx: MethodContext) => MethodResult;
 
 /** Legacy CRM errors carry an empty code. */
 const crmError = (description: string): RestError => new RestError(400, '', description);

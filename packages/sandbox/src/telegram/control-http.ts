@@ -1,7 +1,7 @@
 import { SandboxControlError } from './errors.js';
 import type { TelegramSandboxLimits } from './limits.js';
-import type { TelegramSandbox } from './sandbox.js';
 import type { MessageMatcher } from './transcript.js';
+import type { TelegramSandbox } from './types.js';
 import type { AddUserInput, ContactInput } from './world.js';
 
 export interface ControlAnswer {
