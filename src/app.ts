@@ -48,6 +48,8 @@ export interface AppOptions {
   clock?: () => Date;
   /** Told whenever the outbox holds a message for its recipient's window (the demo prints it). */
   onHeld?: (held: HeldMessage) => void;
+  /** Which queues' schedules this process registers (all when absent): tests run their scans by hand. */
+  scheduleQueues?: (queue: string) => boolean;
 }
 
 export interface RunningApp {
@@ -310,7 +312,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   const workerHandles: Array<{ close(deadlineMs?: number): Promise<boolean> }> = [];
   if (roles.has('worker')) {
-    await jobRuntime.registerSchedules();
+    await jobRuntime.registerSchedules(options.scheduleQueues);
     jobRuntime.startWorkers();
     workerHandles.push(outbox.startWorker({ concurrency: 8 }));
   }

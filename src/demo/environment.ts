@@ -52,6 +52,8 @@ export interface SandboxEnvironmentOptions {
   /** Start the portal's (running) clock at this instant. */
   startAt?: Date;
   onHeld?: (held: HeldMessage) => void;
+  /** Which queues' schedules the app registers (all when absent); tests that run scans by hand pass a filter. */
+  scheduleQueues?: (queue: string) => boolean;
 }
 
 /** The application token the sandbox portal signs pushed chat-bot events with. */
@@ -130,6 +132,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
       config, log, roles: new Set(options.roles ?? ['bot', 'worker', 'http']),
       ...(options.shareClock ? { clock: () => bitrix.clock.now() } : {}),
       ...(options.onHeld ? { onHeld: options.onHeld } : {}),
+      ...(options.scheduleQueues ? { scheduleQueues: options.scheduleQueues } : {}),
     });
   } catch (error) {
     await Promise.allSettled([telegram.close(), bitrix.close()]);

@@ -23,8 +23,8 @@ export interface JobRuntime {
   queue(name: string): Queue;
   queues(): Queue[];
   add<Data>(queue: string, name: string, data: Data, options?: JobsOptions): Promise<Job<Data>>;
-  /** Registers every schedule (idempotent; safe from every process). */
-  registerSchedules(): Promise<void>;
+  /** Registers every schedule, or those of the queues `only` keeps (idempotent; safe from every process). */
+  registerSchedules(only?: (queue: string) => boolean): Promise<void>;
   /** Starts one worker per queue in this process. */
   startWorkers(concurrency?: number): void;
   /** Stops workers within the deadline (worker.close() has no timeout of its own) and closes queues. */
@@ -90,9 +90,9 @@ export function createJobRuntime(options: {
       const definition = byQueue.get(queueName)?.get(name);
       return queue(queueName).add(name, data as never, { ...definition?.options, ...jobOptions }) as Promise<Job<any>>;
     },
-    async registerSchedules() {
+    async registerSchedules(only) {
       for (const definition of options.definitions) {
-        if (!definition.schedule) continue;
+        if (!definition.schedule || (only && !only(definition.queue))) continue;
         await queue(definition.queue).upsertJobScheduler(`${definition.name}-schedule`,
           { pattern: definition.schedule, tz: options.timezone },
           { name: definition.name, data: {}, opts: { ...definition.options } });

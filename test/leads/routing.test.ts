@@ -124,6 +124,9 @@ describe('lead distribution through the sandbox portal', () => {
     env = await startSandboxEnvironment({
       redisUrl: testRedisUrl(), redisPrefix: uniquePrefix('leads'), telegramLimits: { perChatIntervalMs: 0 },
       bitrixRateLimit: { enabled: false }, extraEnv: { B24_RATE_PER_SECOND: '10000', B24_RATE_BURST: '10000' },
+      // The tests run every scan themselves: a cron tick scanning beside them claimed two leads of "two workers
+      // scanning at the same moment" in a loaded fresh-clone CI run.
+      scheduleQueues: () => false,
     });
     // The demo portal's own waiting leads would otherwise be routed by the scheduled scan in the middle of a
     // test, queueing messages ahead of the ones the tests wait for; the tests create their own leads.
