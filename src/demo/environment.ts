@@ -49,7 +49,7 @@ export interface SandboxEnvironmentOptions {
   bitrixChat?: boolean | 'fetch' | 'webhook';
   /** The app reads time from the portal's clock, so moving that clock (the demo's :clock) moves the bot too. */
   shareClock?: boolean;
-  /** Start the portal's (running) clock at this instant. */
+  /** Start the portal's (running) clock at this instant, and seed the demo data relative to it. */
   startAt?: Date;
   onHeld?: (held: HeldMessage) => void;
   /** Which queues' schedules the app registers (all when absent); tests that run scans by hand pass a filter. */
@@ -75,7 +75,10 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
   const redisUrl = options.redisUrl ?? (localRedis = await startLocalRedis()).url;
   const log = options.log ?? createLogger({ level: options.logLevel ?? 'warn' });
   const telegram = await startTelegramSandbox({ ...(options.telegramLimits ? { limits: options.telegramLimits } : {}) });
-  const bitrix = await startBitrixSandbox({ seed: 'demo', ...(options.bitrixRateLimit ? { rateLimit: options.bitrixRateLimit } : {}) });
+  // Seeded at the start instant: the demo's relative facts ("a birthday in 28 days", "stuck for 16 days") hold then.
+  const bitrix = await startBitrixSandbox({
+    seed: 'demo', ...(options.startAt ? { startAt: options.startAt } : {}), ...(options.bitrixRateLimit ? { rateLimit: options.bitrixRateLimit } : {}),
+  });
 
   for (const b24UserId of options.people ?? DEFAULT_PEOPLE) {
     const user = bitrix.store.getUser(b24UserId);
@@ -127,7 +130,6 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
   try {
     // What an admin does once with `dealpilot b24-register`.
     if (chatMode) await registerConfiguredBot(config, log);
-    if (options.startAt) bitrix.clock.set(options.startAt);
     app = await startApp({
       config, log, roles: new Set(options.roles ?? ['bot', 'worker', 'http']),
       ...(options.shareClock ? { clock: () => bitrix.clock.now() } : {}),

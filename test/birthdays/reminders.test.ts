@@ -21,7 +21,10 @@ describe('daily birthday reminders through the sandbox portal', () => {
   const shown = (chatId: number, text: string) => eventually(() => env.telegram.transcript(chatId).find((m) => m.direction === 'bot' && m.text.includes(text)));
 
   beforeAll(async () => {
-    env = await startEnv('bdr');
+    // The demo contacts' birthdays fall 27–29 days after the portal's seed date; seeded in June, none of them is
+    // due on the December–March days this file walks through (seeded on the real today, they were when that was
+    // 8 December).
+    env = await startEnv('bdr', new Date('2026-06-01T09:00:00+03:00'));
     birthdays = capabilityAt(env, () => now);
     tg = await linkManager(env, MANAGER);
     const add = (name: string, fields: Record<string, unknown>) =>

@@ -8,8 +8,11 @@ import { testRedisUrl, uniquePrefix } from '../support/redis.js';
 
 export const PORTAL_URL = 'http://portal.test';
 
-export async function startEnv(label: string): Promise<SandboxEnvironment> {
-  return startSandboxEnvironment({ redisUrl: testRedisUrl(), redisPrefix: uniquePrefix(label), telegramLimits: { perChatIntervalMs: 0 } });
+/** `startAt` seeds the portal at that instant: the demo contacts' birthdays are relative to it ("in 28 days"). */
+export async function startEnv(label: string, startAt?: Date): Promise<SandboxEnvironment> {
+  return startSandboxEnvironment({
+    redisUrl: testRedisUrl(), redisPrefix: uniquePrefix(label), telegramLimits: { perChatIntervalMs: 0 }, ...(startAt ? { startAt } : {}),
+  });
 }
 
 /** A second instance of the capability over the running app's parts, with its own clock (the app's runs on real time). */

@@ -55,6 +55,8 @@ export interface BitrixSandboxOptions {
   timezone?: string;
   /** Start the portal clock at this instant, frozen (tests). Without it the clock follows real time. */
   now?: Date;
+  /** Start the portal clock at this instant and let it run (the demo's "next working morning"); the seed is made then. */
+  startAt?: Date;
   /** Seed of the fault-injection PRNG. */
   faultSeed?: number;
   log?: Logger;
@@ -103,7 +105,7 @@ export async function startBitrixSandbox(options: BitrixSandboxOptions = {}): Pr
   const host = options.host ?? '127.0.0.1';
   let store = options.store;
   if (!store) {
-    const clock = createClock(options.now);
+    const clock = options.now ? createClock(options.now) : createClock(options.startAt, false);
     store = new BitrixStore({ time: new PortalTime(options.timezone ?? 'Europe/Moscow'), clock });
     const seed = options.seed ?? 'demo';
     if (seed === 'demo') seedDemo(store);
