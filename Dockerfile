@@ -6,6 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
+COPY scripts/build-web.mjs ./scripts/
 RUN npm run build
 
 # Runtime stage: production dependencies only, non-root user.
@@ -17,6 +19,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The deal desk page's HTML and CSS (its script is built into dist/web).
+COPY web/desk/index.html web/desk/app.css ./web/desk/
 COPY config/rules.example.yaml ./config/rules.yaml
 USER node
 EXPOSE 3000

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { birthdaysFeature } from './capabilities/birthdays/chat.js';
 import type { Capability } from './capabilities/capability.js';
 import { dealsFeature } from './capabilities/deals/chat.js';
+import { type DeskLinks, deskFeature } from './capabilities/desk/chat.js';
 import { helpFeature } from './capabilities/help/chat.js';
 import { type Capabilities, createCapabilities } from './capabilities/index.js';
 import { leadsFeature } from './capabilities/leads/chat.js';
@@ -15,6 +16,8 @@ import { type ChatRouter, createChatRouter } from './conversation/router.js';
 import type { Bitrix24Event } from './crm/events.js';
 import { type CrmGateway, createCrmGateway } from './crm/index.js';
 import { onceMarker } from './crm/once.js';
+import { DESK_PATH, mountDesk } from './desk/api.js';
+import { createDeskAuth, type DeskAuth } from './desk/auth.js';
 import { mountBitrix24Events } from './http/b24-events.js';
 import { mountDashboard } from './http/dashboard.js';
 import { createMetrics, mountMetrics } from './http/metrics.js';
@@ -72,8 +75,16 @@ export interface RunningApp {
   /** The push endpoint of the chat bot (B24_BOT_EVENT_MODE=webhook, http role). */
   bitrixBotEvents?: BitrixBotEventsEndpoint;
   bot?: BotRuntime;
+  /** The deal desk (Mini App): sign-ins and where people's browsers reach it (absent without the http role). */
+  desk?: DeskLinks & { auth: DeskAuth };
   /** Graceful: stop taking work, let running work finish within the bound, close connections. */
   stop(): Promise<void>;
+}
+
+/** Where people's browsers open the deal desk: DESK_URL, else PUBLIC_URL; null when neither is set (no buttons). */
+export function deskUrl(config: Config): string | null {
+  const base = config.env.DESK_URL ?? config.env.PUBLIC_URL;
+  return base ? `${base.replace(/\/+$/, '')}${DESK_PATH}/` : null;
 }
 
 /** Variables optional for check-config but required to run: reported together, before any connection. */
@@ -99,6 +110,8 @@ export function createAppChatRouter(parts: {
   capabilities: Capabilities;
   timezoneOf: TimezoneOf;
   onCallbackHandled?: (action: string, seconds: number) => void;
+  /** `/app` and the card buttons; absent: the deal desk is not offered in chat. */
+  desk?: DeskLinks;
 }): ChatRouter {
   const { config, capabilities } = parts;
   const admins = config.rules.admins;
@@ -117,6 +130,7 @@ export function createAppChatRouter(parts: {
     dealsFeature(capabilities.deals),
     birthdaysFeature(capabilities.birthdays),
     reportsFeature(capabilities.reports),
+    ...(parts.desk ? [deskFeature(parts.desk)] : []),
   ]);
 }
 
@@ -215,6 +229,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const capabilities = createCapabilities({
     config, log, redis, prefix, crm, directory, store, outbox, clock, timezoneOf,
     portalUrl: config.rules.portal.url ?? new URL(webhookUrl).origin,
+    deskUrl: () => deskUrl(config),
     async enqueue(queue, name, data, jobOptions) {
       await jobs!.add(queue, name, data, jobOptions);
     },
@@ -222,6 +237,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const router = createAppChatRouter({
     config, log, store, directory, crm, capabilities, timezoneOf,
     onCallbackHandled: (action, seconds) => metrics.callbackLatency.observe({ action }, seconds),
+    desk: {
+      url: () => deskUrl(config),
+      linkToken: (b24UserId) => deskAuth.issueLinkToken(b24UserId),
+    },
   });
   const bitrixChatHandler = bitrixChat
     ? createBitrixChatHandler({
@@ -231,6 +250,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     })
     : undefined;
   if (bitrixChat && bitrixChatHandler) bitrixChat.setHandler(bitrixChatHandler);
+  const deskAuth = createDeskAuth({
+    redis, prefix, botToken: token, identity: store,
+    initDataMaxAgeSeconds: config.env.DESK_INITDATA_MAX_AGE_SECONDS, sessionSeconds: config.env.DESK_SESSION_MINUTES * 60, clock,
+  });
   const capabilityList: Capability[] = [...Object.values(capabilities), ...(bitrixChat ? [bitrixChat] : [])];
   jobs = createJobRuntime({
     connection: redis,
@@ -253,6 +276,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     const bot = createAppBot({ config, log, redis, store, directory, router, tracker });
     botRuntime = createBotRuntime({
       bot, log, tracker,
+      deskUrl: () => deskUrl(config),
       ...(config.env.PUBLIC_URL ? { publicUrl: config.env.PUBLIC_URL } : {}),
       ...(config.env.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.env.TELEGRAM_WEBHOOK_SECRET } : {}),
     });
@@ -296,6 +320,10 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
             log,
           });
         }
+        mountDesk(app, {
+          auth: deskAuth, deals: capabilities.deals, router, directory, identity: store, ownerOf: crmOwnerLookup(crm),
+          admins: config.rules.admins, log, clock,
+        });
         if (config.env.METRICS_PORT === undefined) mountMetrics(app, metrics.registry);
         mountDashboard(app, { queues: [outbox.queue, ...jobRuntime.queues()], user: config.env.ADMIN_USER, password: config.env.ADMIN_PASSWORD });
       },
@@ -327,6 +355,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     ...(httpPort !== undefined ? { httpPort } : {}),
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(botRuntime ? { bot: botRuntime } : {}),
+    ...(httpPort !== undefined ? { desk: { auth: deskAuth, url: () => deskUrl(config), linkToken: (id: number) => deskAuth.issueLinkToken(id) } } : {}),
     stop() {
       stopping ??= (async () => {
         const deadline = config.env.SHUTDOWN_TIMEOUT_MS;

@@ -27,6 +27,8 @@ export interface CapabilityDeps {
   clock: () => Date;
   /** Base URL of the portal for "Open in Bitrix24" links, e.g. https://acme.bitrix24.ru */
   portalUrl: string;
+  /** The deal desk's address (…/desk/), when one is configured: deal messages then offer "open card". */
+  deskUrl?: () => string | null;
   /** A person's time zone (their /settings choice, profile, department, BOT_TIMEZONE); absent → the portal's for all. */
   timezoneOf?: TimezoneOf;
   /** Audit comments and tasks written exactly once (built by createCapabilities; a capability built alone makes its own). */

@@ -49,6 +49,7 @@ export const CALLBACK_ACTIONS = {
   'settings.channel': { code: 'sc', args: ['key'] },
   'settings.tz': { code: 'st', args: ['key'] },
   'report.period': { code: 'rp', args: ['key'] },
+  'desk.open': { code: 'do', args: ['int'] },
 } as const satisfies Record<string, { code: string; args: readonly ArgKind[] }>;
 
 export type CallbackAction = keyof typeof CALLBACK_ACTIONS;

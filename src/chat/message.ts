@@ -6,7 +6,12 @@
 /** A button that carries an action (encoded by the callback codec, ≤ 64 bytes) or opens a URL. */
 export type Button =
   | { kind: 'action'; text: string; data: string }
-  | { kind: 'url'; text: string; url: string };
+  | { kind: 'url'; text: string; url: string }
+  /**
+   * Opens the deal desk (Mini App) at `url`: a web_app button in Telegram private chats (a URL button elsewhere); in
+   * Bitrix24 chat a press that answers with a fresh single-use link (`dealId` 0 = My day).
+   */
+  | { kind: 'app'; text: string; url: string; dealId: number };
 
 export interface ChatMessage {
   /**
@@ -31,6 +36,10 @@ export function actionButton(text: string, data: string): Button {
 
 export function urlButton(text: string, url: string): Button {
   return { kind: 'url', text, url };
+}
+
+export function appButton(text: string, url: string, dealId = 0): Button {
+  return { kind: 'app', text, url, dealId };
 }
 
 /** Telegram limit for one text message; adapters split longer texts only at line boundaries. */

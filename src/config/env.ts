@@ -83,6 +83,15 @@ export const envSchema = z.object({
   /** Outbox pace toward the messenger: Telegram allows about 1 message/s per chat and 30/s per bot. */
   TELEGRAM_PER_CHAT_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   TELEGRAM_GLOBAL_PER_SECOND: z.coerce.number().positive().default(30),
+  /**
+   * Public https:// address the deal desk (Mini App) is served at, as people's browsers reach this server; default
+   * PUBLIC_URL. Unset both: the desk is served but the bot offers no buttons that open it.
+   */
+  DESK_URL: secureUrl('DESK_URL').optional(),
+  /** How old a Telegram Mini App's initData may be when it is exchanged for a session (the docs' auth_date check). */
+  DESK_INITDATA_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** How long a deal desk session lasts without use (it is renewed on every request). */
+  DESK_SESSION_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   ADMIN_USER: z.string().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(8, { error: 'expected at least 8 characters' }).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

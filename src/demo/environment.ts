@@ -96,9 +96,9 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
   const chatMode = options.bitrixChat === true ? 'fetch' : options.bitrixChat || null;
   let httpPort = options.httpPort ?? 0;
   let publicUrl = options.publicUrl;
+  // The deal desk's address goes into buttons and the menu before the app listens: fix the port now.
+  if (httpPort === 0) httpPort = await freePort();
   if (chatMode === 'webhook') {
-    // The bot's webhook URL is given at registration, before the app listens: fix the port now.
-    if (httpPort === 0) httpPort = await freePort();
     publicUrl ??= `http://127.0.0.1:${httpPort}`;
     imbotOf(bitrix.store).configureWebhooks({ applicationToken: SANDBOX_BOT_APPLICATION_TOKEN });
   }
@@ -121,6 +121,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     TELEGRAM_PER_CHAT_INTERVAL_MS: String(options.telegramLimits?.perChatIntervalMs ?? 1000),
     ...(options.telegramLimits?.globalPerSecond ? { TELEGRAM_GLOBAL_PER_SECOND: String(options.telegramLimits.globalPerSecond) } : {}),
     ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
+    DESK_URL: `http://127.0.0.1:${httpPort}`,
     ...(chatMode ? { B24_BOT_TOKEN: SANDBOX_BOT_TOKEN, B24_CHAT_POLL_SECONDS: '1', B24_BOT_EVENT_MODE: chatMode } : {}),
     ...(chatMode === 'webhook' ? { B24_BOT_APPLICATION_TOKEN: SANDBOX_BOT_APPLICATION_TOKEN } : {}),
     ...options.extraEnv,

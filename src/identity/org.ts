@@ -105,3 +105,13 @@ export function roleOnEntity(org: OrgChart, admins: readonly number[], actorId: 
   if (admins.includes(actorId)) return 'admin';
   return null;
 }
+
+/**
+ * Whose entities a person may look up: everyone for admins, their own plus those of the departments they head
+ * (with sub-departments) for heads, their own for everyone else; nobody for an inactive or unknown user.
+ */
+export function visibleOwners(org: OrgChart, admins: readonly number[], viewerId: number): 'all' | number[] {
+  if (!org.users.get(viewerId)?.active) return [];
+  if (admins.includes(viewerId)) return 'all';
+  return [viewerId, ...subordinatesOf(org, viewerId)];
+}

@@ -1,6 +1,6 @@
 import { encodeCallback } from '../../chat/callback-codec.js';
 import type { ChatMessage } from '../../chat/message.js';
-import { actionButton, type Button, urlButton } from '../../chat/message.js';
+import { actionButton, appButton, type Button, urlButton } from '../../chat/message.js';
 import type { PipelineConfig, RulesFile, StageConfig, StageRole } from '../../config/rules-schema.js';
 import { CrmNotFoundError, type Deal, formatPortalDateTime } from '../../crm/index.js';
 import { createStageNames, type StageNames } from '../../crm/stage-names.js';
@@ -115,7 +115,8 @@ export function createDealContext(deps: CapabilityDeps) {
         rows.push([...SNOOZE_CHOICES].map((d) => actionButton(texts.btnSnooze(d), encodeCallback('deal.snooze', deal.id, d))));
       }
     }
-    rows.push([urlButton(texts.btnOpen, dealLink(deal.id))]);
+    const desk = deps.deskUrl?.();
+    rows.push(desk ? [appButton(texts.btnCard, `${desk}?open=deal/${deal.id}`, deal.id), urlButton(texts.btnOpen, dealLink(deal.id))] : [urlButton(texts.btnOpen, dealLink(deal.id))]);
     return rows;
   }
 

@@ -14,6 +14,7 @@ import { createPaymentTrigger } from '../payments/trigger.js';
 import { createDealActions } from './actions.js';
 import { createDealAnswers } from './answers.js';
 import { createDealContext } from './context.js';
+import { createDealDesk } from './desk.js';
 import { createDealMoves } from './moves.js';
 import { createDealTrigger } from './trigger.js';
 
@@ -48,6 +49,7 @@ export function createDealsCapability(deps: CapabilityDeps): DealsCapability {
   return {
     name: 'deals',
     state,
+    desk: createDealDesk(ctx),
     jobs: [
       { queue: QUEUE, name: 'scan', schedule: rules.schedules.dealScan, process: () => scan() },
       {

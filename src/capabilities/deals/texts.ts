@@ -40,6 +40,7 @@ export interface DealsTexts {
   btnPaid: string;
   btnExpect(date: string): string;
   btnOpen: string;
+  btnCard: string;
   btnSendApproval: string;
   btnApprove: string;
   btnDecline: string;
@@ -106,6 +107,7 @@ const ru: DealsTexts = {
   btnPaid: '✅ Оплачено',
   btnExpect: (date) => `📅 Ожидается ${date}`,
   btnOpen: '🔗 Открыть в Битрикс24',
+  btnCard: '📋 Открыть карточку',
   btnSendApproval: '📤 Отправить на согласование',
   btnApprove: '✅ Согласовать',
   btnDecline: '❌ Отклонить',
@@ -171,6 +173,7 @@ const en: DealsTexts = {
   btnPaid: '✅ Paid',
   btnExpect: (date) => `📅 Expected on ${date}`,
   btnOpen: '🔗 Open in Bitrix24',
+  btnCard: '📋 Open card',
   btnSendApproval: '📤 Send for approval',
   btnApprove: '✅ Approve',
   btnDecline: '❌ Decline',

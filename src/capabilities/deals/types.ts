@@ -2,6 +2,7 @@ import type { ChatMessage, MessageRef } from '../../chat/message.js';
 import type { Locale } from '../../i18n/index.js';
 import type { Capability } from '../capability.js';
 import type { Actor } from '../chat.js';
+import type { DealDesk } from './desk.js';
 import type { DealsState } from './state.js';
 
 /** What a press produces, in the actor's language: a short answer and, when it changed, the new message. */
@@ -40,4 +41,6 @@ export interface DealsCapability extends Capability {
   /** A free-text message in a chat: a decline comment or a required field value, when one is awaited. */
   answerText(conversation: string, actor: Actor, text: string, locale: Locale): Promise<TextOutcome>;
   readonly state: DealsState;
+  /** The deal desk's read side: My day rows, cards, search. */
+  readonly desk: DealDesk;
 }

@@ -1,3 +1,4 @@
+import { encodeCallback } from '../../chat/callback-codec.js';
 import type { Button, ChatMessage } from '../../chat/message.js';
 
 /**
@@ -47,6 +48,8 @@ export interface BitrixKeyboard {
 
 function renderButton(button: Button): BitrixKeyboardButton {
   if (button.kind === 'url') return { TEXT: button.text, LINK: button.url, DISPLAY: 'LINE' };
+  // A desk link must carry a fresh single-use sign-in: the press asks for one (answered with a link button).
+  if (button.kind === 'app') return { TEXT: button.text, COMMAND: BUTTON_COMMAND, COMMAND_PARAMS: encodeCallback('desk.open', button.dealId), BLOCK: 'Y', DISPLAY: 'LINE' };
   // BLOCK: the button disables after one press, so a double click does not send the command twice.
   return { TEXT: button.text, COMMAND: BUTTON_COMMAND, COMMAND_PARAMS: button.data, BLOCK: 'Y', DISPLAY: 'LINE' };
 }

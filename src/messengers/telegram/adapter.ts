@@ -27,7 +27,7 @@ export function createTelegramAdapter(api: Api): ChatAdapter {
     channel: 'telegram',
     async send(chatId, message: ChatMessage): Promise<MessageRef> {
       try {
-        const markup = renderTelegramKeyboard(message);
+        const markup = renderTelegramKeyboard(message, { privateChat: Number(chatId) > 0 });
         const sent = await api.sendMessage(chatId, renderTelegramHtml(message.text), {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
@@ -40,7 +40,7 @@ export function createTelegramAdapter(api: Api): ChatAdapter {
     },
     async edit(ref, message) {
       try {
-        const markup = renderTelegramKeyboard(message) ?? { inline_keyboard: [] };
+        const markup = renderTelegramKeyboard(message, { privateChat: Number(ref.chatId) > 0 }) ?? { inline_keyboard: [] };
         await api.editMessageText(ref.chatId, Number(ref.messageId), renderTelegramHtml(message.text), {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },

@@ -4,7 +4,7 @@ import { type Locale, type MessageKey, t } from '../../i18n/index.js';
 import type { Logger } from '../../infra/log.js';
 
 /** Commands of the "/" menu: everything in a private chat; in groups only what answers there (privately). */
-const PRIVATE_COMMANDS = ['start', 'help', 'report', 'settings', 'unlink'] as const;
+const PRIVATE_COMMANDS = ['start', 'app', 'help', 'report', 'settings', 'unlink'] as const;
 const GROUP_COMMANDS = ['report', 'help'] as const;
 
 /** '' is Telegram's default for every language without its own list: Russian, the product's default. */
@@ -30,7 +30,7 @@ const sameCommands = (a: readonly BotCommand[], b: readonly BotCommand[]) =>
  * on the bot. Idempotent: each is read first and sent only when it differs, so a restart sends nothing.
  * Failures are logged, never fatal: the bot works without its menu.
  */
-export async function syncBotProfile(api: Api, log: Logger): Promise<{ changed: number }> {
+export async function syncBotProfile(api: Api, log: Logger, options: { deskUrl?: string | null } = {}): Promise<{ changed: number }> {
   let changed = 0;
   const step = async (what: string, work: () => Promise<boolean>) => {
     try {
@@ -62,6 +62,16 @@ export async function syncBotProfile(api: Api, log: Logger): Promise<{ changed: 
       const wanted = t(locale, 'bot.short_description');
       if ((await api.getMyShortDescription(language)).short_description === wanted) return false;
       await api.setMyShortDescription(wanted, language);
+      return true;
+    });
+  }
+  if (options.deskUrl) {
+    // The menu button of every private chat opens the deal desk (Telegram signs who opened it).
+    const deskUrl = options.deskUrl;
+    await step('menu button', async () => {
+      const current = await api.getChatMenuButton();
+      if (current.type === 'web_app' && current.web_app.url === deskUrl && current.text === t('ru', 'desk.open_app')) return false;
+      await api.setChatMenuButton({ menu_button: { type: 'web_app', text: t('ru', 'desk.open_app'), web_app: { url: deskUrl } } });
       return true;
     });
   }

@@ -20,13 +20,15 @@ export function renderTelegramHtml(text: string): string {
     .join('');
 }
 
-function renderButton(button: Button): InlineKeyboardButton {
-  return button.kind === 'url'
-    ? { text: button.text, url: button.url }
-    : { text: button.text, callback_data: button.data };
+function renderButton(button: Button, privateChat: boolean): InlineKeyboardButton {
+  if (button.kind === 'url') return { text: button.text, url: button.url };
+  // web_app buttons work only in private chats; a group gets a plain link (the page then asks to sign in).
+  if (button.kind === 'app') return privateChat ? { text: button.text, web_app: { url: button.url } } : { text: button.text, url: button.url };
+  return { text: button.text, callback_data: button.data };
 }
 
-export function renderTelegramKeyboard(message: ChatMessage): InlineKeyboardMarkup | undefined {
+/** `privateChat`: the message goes to a person's own chat with the bot (positive chat id). */
+export function renderTelegramKeyboard(message: ChatMessage, options: { privateChat?: boolean } = {}): InlineKeyboardMarkup | undefined {
   if (!message.buttons || message.buttons.length === 0) return undefined;
-  return { inline_keyboard: message.buttons.map((row) => row.map(renderButton)) };
+  return { inline_keyboard: message.buttons.map((row) => row.map((b) => renderButton(b, options.privateChat ?? true))) };
 }

@@ -30,6 +30,8 @@ export interface BotRuntimeOptions {
   publicUrl?: string;
   webhookSecret?: string;
   tracker: UpdateTracker;
+  /** The deal desk's address for the chat menu button (asked at start: it may be known only once http listens). */
+  deskUrl?: () => string | null;
 }
 
 /**
@@ -51,7 +53,7 @@ export function createBotRuntime(options: BotRuntimeOptions): BotRuntime {
   // Registered in the background: the bot answers at once; the menu appears a moment later.
   let profile: Promise<void> = Promise.resolve();
   const syncProfile = () => {
-    profile = syncBotProfile(bot.api, log).then(() => undefined, () => undefined);
+    profile = syncBotProfile(bot.api, log, { deskUrl: options.deskUrl?.() ?? null }).then(() => undefined, () => undefined);
   };
   const secret = options.webhookSecret ?? randomBytes(24).toString('base64url');
 

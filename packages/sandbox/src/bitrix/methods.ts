@@ -396,6 +396,37 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
 
   'crm.stagehistory.list': historyMethod,
 
+  // Ids of leads and contacts holding any of the phones (or e-mails); a portal compares phones by their digits, so
+  // "+7 (916) 123-45-67" finds "8 916 1234567". At most 20 values; nothing found answers an empty array, not {}.
+  'crm.duplicate.findbycomm': (params, { store }) => {
+    const type = param(params, 'type');
+    const values = param(params, 'values');
+    if (type !== 'PHONE' && type !== 'EMAIL') throw new RestError(400, '', 'Parameter type is not defined or invalid');
+    if (!Array.isArray(values) || values.length === 0) throw new RestError(400, '', 'Parameter values is not defined or empty');
+    if (values.length > 20) throw new RestError(400, '', 'Too many values (20 at most)');
+    const key = (value: unknown): string => {
+      const text = String(value ?? '').trim().toLowerCase();
+      if (type === 'EMAIL') return text;
+      const digits = text.replace(/\D/g, '');
+      return digits.length >= 10 ? digits.slice(-10) : digits;
+    };
+    const wanted = new Set(values.map(key).filter((v) => v !== ''));
+    const entityType = param(params, 'entity_type');
+    const holders = (rows: readonly Readonly<Row>[]): number[] => rows
+      .filter((row) => Array.isArray(row[type]) && (row[type] as Array<{ VALUE?: unknown }>).some((m) => wanted.has(key(m.VALUE))))
+      .map((row) => Number(row.ID)).slice(0, 20);
+    const result: Record<string, number[]> = {};
+    if (entityType === undefined || entityType === 'LEAD') {
+      const ids = holders(store.listLeads());
+      if (ids.length > 0) result.LEAD = ids;
+    }
+    if (entityType === undefined || entityType === 'CONTACT') {
+      const ids = holders(store.listContacts());
+      if (ids.length > 0) result.CONTACT = ids;
+    }
+    return { result: Object.keys(result).length > 0 ? result : [] };
+  },
+
   'crm.timeline.comment.add': (params, { store, userId }) => {
     // Since crm 23.100.0 only lowercase `fields` is accepted.
     const fields = params.fields;

@@ -31,6 +31,8 @@ export const Descriptions = {
   buttonDataInvalid: 'Bad Request: BUTTON_DATA_INVALID',
   buttonUrlInvalid: 'Bad Request: BUTTON_URL_INVALID',
   buttonTypeInvalid: 'Bad Request: BUTTON_TYPE_INVALID',
+  /** A web_app URL that is not HTTPS (the sandbox also takes plain http on loopback, for local runs). */
+  webAppUrlInvalid: 'Bad Request: BUTTON_URL_INVALID: Only HTTPS links are allowed',
   textButtonsInInlineKeyboard: 'Bad Request: text buttons are unallowed in the inline keyboard',
   replyMarkupInvalid: "Bad Request: can't parse reply keyboard markup JSON object",
   notModified:

@@ -12,4 +12,6 @@ export type { TelegramSandbox, TelegramSandboxOptions, TelegramSandboxStats } fr
 export { generateBotToken, startTelegramSandbox } from './sandbox.js';
 export type { MessageMatcher, MessagePredicate, TranscriptEntry } from './transcript.js';
 export { formatTranscript } from './transcript.js';
+export type { WebAppSource } from './types.js';
+export { signWebAppData, type WebAppLaunch } from './web-app.js';
 export type { AddUserInput, CallbackAnswer, ContactInput, SandboxUser } from './world.js';

@@ -34,6 +34,17 @@ function validUrl(value: unknown): boolean {
   }
 }
 
+/** Telegram opens Mini Apps over HTTPS only; the sandbox also takes http on loopback so a local run works. */
+export function validWebAppUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
 function checkInlineButton(button: unknown, maxCallbackDataBytes: number): InlineKeyboardButton {
   if (!button || typeof button !== 'object') throw badRequest(Descriptions.replyMarkupInvalid);
   const record = button as Record<string, unknown>;
@@ -47,6 +58,7 @@ function checkInlineButton(button: unknown, maxCallbackDataBytes: number): Inlin
     if (bytes < 1 || bytes > maxCallbackDataBytes) throw badRequest(Descriptions.buttonDataInvalid);
   }
   if (actions[0] === 'url' && !validUrl(record.url)) throw badRequest(Descriptions.buttonUrlInvalid);
+  if (actions[0] === 'web_app' && !validWebAppUrl((record.web_app as { url?: unknown } | null)?.url)) throw badRequest(Descriptions.webAppUrlInvalid);
   return record as unknown as InlineKeyboardButton;
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BotCommand, Message, UserFromGetMe } from '@grammyjs/types';
+import type { BotCommand, MenuButton, Message, UserFromGetMe } from '@grammyjs/types';
 import { type SandboxLogger as Logger, silentLogger } from '../log.js';
 import { handleControlRequest } from './control-http.js';
 import { BotApiError, Descriptions, SandboxControlError } from './errors.js';
@@ -11,7 +11,8 @@ import {
   formatTranscript, type MessageMatcher, type MessagePredicate, matcherToPredicate, type TranscriptEntry,
   toTranscriptEntry,
 } from './transcript.js';
-import type { TelegramSandbox, TelegramSandboxOptions, TelegramSandboxStats } from './types.js';
+import type { TelegramSandbox, TelegramSandboxOptions, TelegramSandboxStats, WebAppSource } from './types.js';
+import { type WebAppLaunch, webAppInitData, webAppLaunchUrl } from './web-app.js';
 import { WebhookDelivery } from './webhook.js';
 
 export type { TelegramSandbox, TelegramSandboxOptions, TelegramSandboxStats } from './types.js';
@@ -27,6 +28,7 @@ const METHODS = [
   'editMessageText', 'editMessageCaption', 'editMessageReplyMarkup', 'deleteMessage', 'answerCallbackQuery',
   'setMyCommands', 'getMyCommands', 'deleteMyCommands', 'sendChatAction',
   'setMyDescription', 'getMyDescription', 'setMyShortDescription', 'getMyShortDescription',
+  'setChatMenuButton', 'getChatMenuButton',
 ];
 const METHOD_BY_LOWER = new Map(METHODS.map((m) => [m.toLowerCase(), m]));
 
@@ -169,6 +171,25 @@ class TelegramSandboxServer implements TelegramSandbox {
 
   forgeCallback(userId: number, messageId: number, data: string): string {
     return this.world.forgeCallback(userId, messageId, data);
+  }
+
+  openWebApp(userId: number, from: WebAppSource, launch: WebAppLaunch = {}): string {
+    const user = this.world.getUser(userId);
+    let appUrl: string;
+    if ('menu' in from) {
+      const button = this.world.menuButtonFor(userId);
+      if (button.type !== 'web_app') throw new SandboxControlError(`openWebApp: chat ${userId} has no web_app menu button (it shows "${button.type}")`);
+      appUrl = button.web_app.url;
+    } else if ('messageId' in from) {
+      appUrl = this.world.webAppButtonUrl(userId, from.messageId, from.buttonText);
+    } else {
+      appUrl = from.url;
+    }
+    return webAppLaunchUrl(appUrl, webAppInitData(user, this.token, this.now(), launch));
+  }
+
+  menuButton(chatId?: number): MenuButton {
+    return this.world.menuButtonFor(chatId);
   }
 
   callbackAnswer(queryId: string): CallbackAnswer | undefined {

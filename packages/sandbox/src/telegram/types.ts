@@ -1,7 +1,8 @@
-import type { BotCommand, Message, UserFromGetMe } from '@grammyjs/types';
+import type { BotCommand, MenuButton, Message, UserFromGetMe } from '@grammyjs/types';
 import type { SandboxLogger as Logger } from '../log.js';
 import type { RateLimitRecord, TelegramSandboxLimits } from './limits.js';
 import type { MessageMatcher, MessagePredicate, TranscriptEntry } from './transcript.js';
+import type { WebAppLaunch } from './web-app.js';
 import type { AddUserInput, CallbackAnswer, ContactInput, SandboxUser } from './world.js';
 
 /** The sandbox's public shape (what tests, the demo and its control API drive). */
@@ -35,6 +36,9 @@ export interface TelegramSandboxStats {
   webhookDropped: number;
 }
 
+/** Where a person opens the Mini App from: the chat's menu button, a web_app button under a bot message, a URL. */
+export type WebAppSource = { menu: true } | { messageId: number; buttonText: string } | { url: string };
+
 /** The sandbox as a test or the demo drives it. */
 export interface TelegramSandbox {
   /** Base URL for grammY's `client.apiRoot` (no trailing slash). */
@@ -53,6 +57,13 @@ export interface TelegramSandbox {
   /** Sends any callback_data for a bot message, as a modified client could. */
   forgeCallback(userId: number, messageId: number, data: string): string;
   callbackAnswer(queryId: string): CallbackAnswer | undefined;
+  /**
+   * Opens the bot's Mini App as this person, as a Telegram client would: the URL to load, with initData signed
+   * by the bot's token in the fragment (`launch.token` forges it, `launch.authDate` ages it).
+   */
+  openWebApp(userId: number, from: WebAppSource, launch?: WebAppLaunch): string;
+  /** What setChatMenuButton set for the chat (or the bot's default). */
+  menuButton(chatId?: number): MenuButton;
   waitForCallbackAnswer(queryId: string, timeoutMs?: number): Promise<CallbackAnswer>;
   block(userId: number): void;
   unblock(userId: number): void;

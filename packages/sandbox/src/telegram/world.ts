@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type {
-  BotCommand, Chat, Contact, InlineKeyboardMarkup, Message, MessageEntity, PhotoSize, ReplyKeyboardMarkup, Update, User,
+  BotCommand, Chat, Contact, InlineKeyboardMarkup, MenuButton, Message, MessageEntity, PhotoSize, ReplyKeyboardMarkup, Update, User,
   UserFromGetMe,
 } from '@grammyjs/types';
 import { BotApiError, badRequest, Descriptions, SandboxControlError } from './errors.js';
 import { parseFormattedText } from './formatting.js';
 import { FloodControl, type LimitedCall, type TelegramSandboxLimits } from './limits.js';
-import { checkReplyMarkup, findCallbackButton, isInlineKeyboard, isReplyKeyboard, type ReplyMarkup } from './markup.js';
+import { checkReplyMarkup, findCallbackButton, isInlineKeyboard, isReplyKeyboard, type ReplyMarkup, validWebAppUrl } from './markup.js';
 import {
   isUploadedFile, optionalBoolean, optionalJson, optionalNumber, optionalString, type RawParams,
 } from './request-body.js';
@@ -142,6 +142,8 @@ export class SandboxWorld {
   private poller: Poller | undefined;
   private callbackQueries = new Map<string, CallbackQueryState>();
   private commands = new Map<string, BotCommand[]>();
+  /** setChatMenuButton: per private chat ('' = the bot's default). */
+  private menuButtons = new Map<string, MenuButton>();
   private descriptions = new Map<string, string>();
   private knownFileIds = new Set<string>();
   private listeners = new Set<() => void>();
@@ -542,6 +544,10 @@ export class SandboxWorld {
         return { result: this.setDescription(params, 'short_description') };
       case 'getMyShortDescription':
         return { result: { short_description: this.descriptionFor('short_description', optionalString(params, 'language_code') ?? '') } };
+      case 'setChatMenuButton':
+        return { result: this.setChatMenuButton(params) };
+      case 'getChatMenuButton':
+        return { result: this.menuButtonFor(optionalNumber(params, 'chat_id')) };
       case 'deleteMyCommands':
         this.commands.delete(this.commandKeyParts(params).join(':'));
         return { result: true };
@@ -817,6 +823,38 @@ export class SandboxWorld {
     }
     this.commands.set(this.commandKeyParts(params).join(':'), commands.map(({ command, description }) => ({ command, description })));
     return true;
+  }
+
+  private setChatMenuButton(params: RawParams): true {
+    const chatId = optionalNumber(params, 'chat_id');
+    if (chatId !== undefined && !this.chats.has(chatId)) throw badRequest(Descriptions.chatNotFound);
+    const button = optionalJson<MenuButton>(params, 'menu_button', "Bad Request: can't parse menu button JSON object") ?? { type: 'default' };
+    if (button.type === 'web_app') {
+      if (typeof button.text !== 'string' || button.text.length < 1 || !validWebAppUrl(button.web_app?.url)) {
+        throw badRequest(Descriptions.webAppUrlInvalid);
+      }
+    } else if (button.type !== 'commands' && button.type !== 'default') {
+      throw badRequest("Bad Request: can't parse menu button JSON object");
+    }
+    this.menuButtons.set(chatId === undefined ? '' : String(chatId), button);
+    return true;
+  }
+
+  /** The menu button a private chat shows: its own, else the bot's default, else the command list. */
+  menuButtonFor(chatId: number | undefined): MenuButton {
+    return (chatId !== undefined ? this.menuButtons.get(String(chatId)) : undefined) ?? this.menuButtons.get('') ?? { type: 'commands' };
+  }
+
+  /** The web_app URL of an inline button in a bot message (found by its text). */
+  webAppButtonUrl(userId: number, messageId: number, buttonText: string): string {
+    const stored = this.botMessage(userId, messageId, 'openWebApp');
+    const markup = isInlineKeyboard(stored.replyMarkup) ? stored.replyMarkup : undefined;
+    const button = markup?.inline_keyboard.flat().find((b) => b.text === buttonText && 'web_app' in b);
+    if (!button || !('web_app' in button) || !button.web_app) {
+      const available = (markup?.inline_keyboard ?? []).flat().map((b) => b.text).join(', ') || 'none';
+      throw new SandboxControlError(`openWebApp: message ${messageId} has no web_app button "${buttonText}" (buttons: ${available})`);
+    }
+    return button.web_app.url;
   }
 
   // ------------------------------------------------------------------------------------------------------

@@ -1,0 +1,164 @@
+import type { Button } from '../../chat/message.js';
+import type { Contact, Deal } from '../../crm/index.js';
+import type { Locale } from '../../i18n/index.js';
+import type { DayCandidate } from '../../rules/desk/day.js';
+import { stemRu, tokenize } from '../../rules/text/index.js';
+import type { DealContext } from './context.js';
+import { dealsTexts } from './texts.js';
+
+/** Whose entities a person may look up ('all' for admins); computed by the caller from the org chart. */
+export type Owners = 'all' | readonly number[];
+
+export interface DealCardView {
+  id: number;
+  title: string;
+  open: boolean;
+  stage: { id: string; name: string };
+  pipeline: { id: number; name: string; stages: Array<{ id: string; name: string; current: boolean }> };
+  daysInStage: number | null;
+  stuckDays: number | null;
+  amount: string;
+  paid: string;
+  remaining: string;
+  owner: { id: number | null; name: string };
+  client: { id: number; name: string; phones: string[] } | null;
+  history: Array<{ at: string; stage: string }>;
+  comments: Array<{ at: string; text: string }>;
+  link: string;
+  /** The same buttons a chat message about this deal offers (action data goes through the action registry). */
+  actions: Button[][];
+}
+
+export interface SearchHit {
+  type: 'deal' | 'contact';
+  id: number;
+  title: string;
+  subtitle: string;
+}
+
+const MAX_HISTORY = 5;
+const MAX_COMMENTS = 5;
+
+function contactName(contact: Pick<Contact, 'name' | 'lastName' | 'id'>): string {
+  return [contact.name, contact.lastName].filter(Boolean).join(' ').trim() || `#${contact.id}`;
+}
+
+/** The deal desk's read side of deals: the rows of "My day", a deal's card and search. Writes stay in the actions. */
+export function createDealDesk(ctx: DealContext) {
+  const { deps, pipelineOf, stageOf, stageNames, dealLink, isOpen, when, daysInStage, personName, money, remainingOf, selectFields, stageButtons, remember } = ctx;
+  const ownerFilter = (owners: Owners): Record<string, unknown> => (owners === 'all' ? {} : { '@ASSIGNED_BY_ID': [...owners] });
+
+  /** Open deals of these owners as "My day" candidates: one list call (paged in batches by the gateway). */
+  async function dayCandidates(owners: Owners, now: Date): Promise<DayCandidate[]> {
+    if (owners !== 'all' && owners.length === 0) return [];
+    const { items } = await deps.crm.listDeals({ filter: { STAGE_SEMANTIC_ID: 'P', ...ownerFilter(owners) }, select: selectFields() });
+    const names = await stageNames.load();
+    return items.flatMap((deal): DayCandidate[] => {
+      if (!deal.assignedById) return [];
+      const stage = stageOf(deal);
+      return [{
+        entity: { type: 'deal', id: deal.id }, title: deal.title ?? `#${deal.id}`, ownerId: deal.assignedById,
+        daysInStage: deal.movedAt ? daysInStage(deal.movedAt, now) : 0,
+        ...(stage?.stuckDays !== undefined ? { stuckDays: stage.stuckDays } : {}),
+        ...(stage ? { stageRole: stage.role } : {}),
+        amount: deal.opportunity ?? 0, currency: deal.currencyId || 'RUB', stageName: deal.stageId ? names.deal(deal.stageId) : '',
+      }];
+    });
+  }
+
+  async function card(deal: Deal, locale: Locale, now: Date): Promise<DealCardView> {
+    const texts = dealsTexts[locale];
+    const names = await stageNames.load();
+    const pipeline = pipelineOf(deal);
+    const stage = stageOf(deal);
+    const { paid, remaining } = remainingOf(deal);
+    const [history, comments, contact] = await Promise.all([
+      deps.crm.listStageHistory('deal', { filter: { OWNER_ID: deal.id } }).then((r) => r.items),
+      deps.crm.call<Array<{ CREATED?: string; COMMENT?: string }>>('crm.timeline.comment.list', {
+        filter: { ENTITY_ID: deal.id, ENTITY_TYPE: 'deal' }, select: ['ID', 'CREATED', 'COMMENT'], order: { CREATED: 'DESC' },
+      }).catch(() => []),
+      deal.contactId ? deps.crm.getContact(deal.contactId).catch(() => null) : Promise.resolve(null),
+    ]);
+    // The press that follows compares the deal with what this card showed: a change made meanwhile is shown, not overwritten.
+    await remember(deal);
+    return {
+      id: deal.id, title: deal.title ?? '', open: isOpen(deal),
+      stage: { id: deal.stageId ?? '', name: deal.stageId ? names.deal(deal.stageId) : '—' },
+      pipeline: {
+        id: deal.categoryId ?? 0, name: pipeline?.name ?? '',
+        stages: (pipeline?.stages ?? []).filter((s) => s.role !== 'lost').map((s) => ({ id: s.id, name: names.deal(s.id), current: s.id === deal.stageId })),
+      },
+      daysInStage: deal.movedAt ? daysInStage(deal.movedAt, now) : null,
+      stuckDays: stage?.stuckDays ?? null,
+      amount: money(deal, deal.opportunity ?? 0, locale), paid: money(deal, paid, locale), remaining: money(deal, remaining, locale),
+      owner: { id: deal.assignedById ?? null, name: await personName(deal.assignedById) },
+      client: contact ? { id: contact.id, name: contactName(contact), phones: (contact.phones ?? []).map((p) => String(p.value ?? '')).filter(Boolean) } : null,
+      history: [...history].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, MAX_HISTORY)
+        .map((h) => ({ at: when(h.createdAt, locale), stage: names.deal(h.stageId) })),
+      comments: (Array.isArray(comments) ? comments : []).slice(0, MAX_COMMENTS)
+        .map((c) => ({ at: c.CREATED ? when(new Date(c.CREATED), locale) : '', text: String(c.COMMENT ?? '') })),
+      link: dealLink(deal.id),
+      actions: stageButtons(names, deal, texts, { snooze: true }),
+    };
+  }
+
+  /**
+   * Deals by id or title (Russian word forms: each word is looked up by its stem), contacts by name or by phone
+   * in any format (the portal compares digits). Only what `owners` may see.
+   */
+  async function search(query: string, owners: Owners, locale: Locale): Promise<SearchHit[]> {
+    if (owners !== 'all' && owners.length === 0) return [];
+    const visible = (ownerId: number | null | undefined) => owners === 'all' || (ownerId != null && owners.includes(ownerId));
+    const hits: SearchHit[] = [];
+    const seen = new Set<string>();
+    const add = (hit: SearchHit) => {
+      const key = `${hit.type}:${hit.id}`;
+      if (!seen.has(key)) seen.add(key), hits.push(hit);
+    };
+    const names = await stageNames.load();
+    const dealHit = (deal: Deal): SearchHit => ({
+      type: 'deal', id: deal.id, title: deal.title ?? `#${deal.id}`,
+      subtitle: `${deal.stageId ? names.deal(deal.stageId) : ''} · ${money(deal, deal.opportunity ?? 0, locale)}`,
+    });
+    const digits = query.replace(/\D/g, '');
+    if (/^\s*#?\d{1,10}\s*$/.test(query)) {
+      const deal = await ctx.readDeal(Number(digits));
+      if (deal && visible(deal.assignedById)) add(dealHit(deal));
+    }
+    if (digits.length >= 10 && /^[\d\s()+.-]+$/.test(query.trim())) {
+      const found = await deps.crm.call<{ CONTACT?: number[] } | unknown[]>('crm.duplicate.findbycomm', { type: 'PHONE', values: [query.trim()], entity_type: 'CONTACT' });
+      const ids = Array.isArray(found) ? [] : (found.CONTACT ?? []);
+      if (ids.length > 0) {
+        const { items } = await deps.crm.listContacts({ filter: { '@ID': ids, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'] });
+        for (const contact of items) {
+          if (visible(contact.assignedById)) add({ type: 'contact', id: contact.id, title: contactName(contact), subtitle: (contact.phones ?? []).map((p) => String(p.value ?? '')).join(', ') });
+        }
+      }
+      return hits;
+    }
+    const stems = tokenize(query).map(stemRu).filter((s) => s.length >= 2);
+    if (stems.length === 0) return hits;
+    // The longest stem narrows on the portal (a substring filter); every stem must then match a word of the title.
+    const longest = [...stems].sort((a, b) => b.length - a.length)[0]!;
+    const matchesAll = (text: string) => {
+      const words = tokenize(text);
+      return stems.every((stem) => words.some((w) => w.startsWith(stem) || stemRu(w) === stem));
+    };
+    const [deals, byName, byLastName] = await Promise.all([
+      deps.crm.listDeals({ filter: { '%TITLE': longest, ...ownerFilter(owners) }, select: selectFields() }),
+      deps.crm.listContacts({ filter: { '%NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'] }),
+      deps.crm.listContacts({ filter: { '%LAST_NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'] }),
+    ]);
+    for (const deal of deals.items) if (visible(deal.assignedById) && matchesAll(deal.title ?? '')) add(dealHit(deal));
+    for (const contact of [...byName.items, ...byLastName.items]) {
+      if (visible(contact.assignedById) && matchesAll(contactName(contact))) {
+        add({ type: 'contact', id: contact.id, title: contactName(contact), subtitle: (contact.phones ?? []).map((p) => String(p.value ?? '')).join(', ') });
+      }
+    }
+    return hits.slice(0, 50);
+  }
+
+  return { dayCandidates, card, search, readDeal: ctx.readDeal };
+}
+
+export type DealDesk = ReturnType<typeof createDealDesk>;

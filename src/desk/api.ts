@@ -1,0 +1,208 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { DealsCapability } from '../capabilities/deals/index.js';
+import type { ChatRouter } from '../conversation/router.js';
+import { CrmNotFoundError } from '../crm/index.js';
+import { type Locale, toLocale } from '../i18n/index.js';
+import type { OwnerLookup } from '../identity/crm-source.js';
+import type { Directory } from '../identity/directory.js';
+import { type OrgChart, roleOnEntity, visibleOwners } from '../identity/org.js';
+import type { IdentityStore } from '../identity/store.js';
+import type { Logger } from '../infra/log.js';
+import { rankDay } from '../rules/desk/day.js';
+import type { DeskAuth, DeskSession } from './auth.js';
+import { deskButtons, deskInteraction } from './interaction.js';
+import { answerRequest, type DayResponse, entityId, pressRequest, type SearchResponse, searchQuery, signInRequest } from './schema.js';
+
+export const DESK_PATH = '/desk';
+
+export interface DeskDeps {
+  auth: DeskAuth;
+  deals: DealsCapability;
+  router: ChatRouter;
+  directory: Directory;
+  identity: IdentityStore;
+  ownerOf: OwnerLookup;
+  admins: readonly number[];
+  log: Logger;
+  clock: () => Date;
+}
+
+/**
+ * Strict by default: scripts and styles only from this server, no inline script, no framing except by Telegram's
+ * web clients and Bitrix24 (a Mini App runs in an iframe there), API calls only to this origin.
+ */
+const CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'self' https://web.telegram.org https://*.bitrix24.ru https://*.bitrix24.com",
+].join('; ');
+
+interface DeskAssets { html: string; js: string; css: string }
+
+const ROOT = new URL('../../', import.meta.url);
+
+/** The page: built by `npm run build` into dist/web/desk; a checkout without a build bundles it once with esbuild. */
+async function loadAssets(): Promise<DeskAssets> {
+  const read = (path: string) => readFileSync(fileURLToPath(new URL(path, ROOT)), 'utf8');
+  const html = read('web/desk/index.html');
+  const css = read('web/desk/app.css');
+  if (existsSync(fileURLToPath(new URL('dist/web/desk/app.js', ROOT)))) return { html, css, js: read('dist/web/desk/app.js') };
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [fileURLToPath(new URL('web/desk/main.ts', ROOT))], bundle: true, minify: true, write: false, format: 'esm', target: 'es2020',
+  });
+  return { html, css, js: result.outputFiles[0]!.text };
+}
+
+type Authed = Request & { desk?: DeskSession };
+
+export function mountDesk(app: Express, deps: DeskDeps): void {
+  let assets: Promise<DeskAssets> | undefined;
+  const page = (res: Response, type: string, pick: (a: DeskAssets) => string) => {
+    assets ??= loadAssets();
+    assets.then((a) => {
+      res.setHeader('Content-Security-Policy', CSP);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.type(type).send(pick(a));
+    }, (error: unknown) => {
+      assets = undefined;
+      deps.log.error({ err: error }, 'deal desk page is not built');
+      res.status(503).json({ error: 'the desk page is not built: run npm run build' });
+    });
+  };
+  app.get([DESK_PATH, `${DESK_PATH}/`], (_req, res) => page(res, 'html', (a) => a.html));
+  app.get(`${DESK_PATH}/app.js`, (_req, res) => page(res, 'js', (a) => a.js));
+  app.get(`${DESK_PATH}/app.css`, (_req, res) => page(res, 'css', (a) => a.css));
+
+  const api = express.Router();
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    next();
+  });
+  // JSON bodies only: a cross-site form cannot send one without a CORS preflight, which this API never grants.
+  api.use(express.json({ limit: '8kb', type: 'application/json' }));
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    if (req.method === 'POST' && !req.is('application/json')) res.status(415).json({ error: 'expected application/json' });
+    else next();
+  };
+  api.use(requireJson);
+
+  api.post('/session', async (req, res) => {
+    const body = signInRequest.safeParse(req.body);
+    if (!body.success) return void res.status(400).json({ error: 'malformed sign-in' });
+    const result = 'telegramInitData' in body.data
+      ? await deps.auth.signInWithTelegram(body.data.telegramInitData)
+      : await deps.auth.signInWithLinkToken(body.data.linkToken);
+    if (!result.ok) {
+      deps.log.info({ reason: result.reason }, 'deal desk sign-in refused');
+      return void res.status(401).json({ error: result.reason });
+    }
+    const org = await deps.directory.org();
+    const user = await deps.directory.user(result.b24UserId);
+    if (!org.users.get(result.b24UserId)?.active || !user) return void res.status(403).json({ error: 'inactive user' });
+    const preferences = await deps.identity.getPreferences(result.b24UserId);
+    res.json({ session: result.session, locale: preferences.locale, name: user.name, role: roleOf(org, deps.admins, result.b24UserId) });
+  });
+
+  // Everything below needs a session, sent as a bearer token (never a cookie: no ambient authority to forge).
+  api.use(async (req: Authed, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const session = header.startsWith('Bearer ') ? await deps.auth.session(header.slice(7).trim()) : null;
+    if (!session) return void res.status(401).json({ error: 'no session' });
+    req.desk = session;
+    next();
+  });
+
+  const viewer = async (req: Authed) => {
+    const b24UserId = req.desk!.b24UserId;
+    const [org, preferences] = await Promise.all([deps.directory.org(), deps.identity.getPreferences(b24UserId)]);
+    const locale: Locale = toLocale(preferences.locale);
+    const name = (await deps.directory.user(b24UserId))?.name ?? `#${b24UserId}`;
+    return { b24UserId, org, locale, name, owners: visibleOwners(org, deps.admins, b24UserId) };
+  };
+
+  api.get('/day', async (req: Authed, res) => {
+    const me = await viewer(req);
+    const now = deps.clock();
+    const own = me.owners === 'all' ? [me.b24UserId] : me.owners;
+    // My day is the person's own queue plus, for heads, what waits on them (approvals) and their people's overdue.
+    const candidates = await deps.deals.desk.dayCandidates(own, now);
+    const ranked = rankDay(candidates, me.b24UserId);
+    const items: DayResponse['items'] = [];
+    for (const item of ranked) {
+      if (item.ownerId !== me.b24UserId && item.reason === 'open') continue;
+      items.push({
+        type: item.entity.type, id: item.entity.id, title: item.title, reason: item.reason, stage: item.stageName ?? '',
+        daysInStage: item.daysInStage, ...(item.overdueDays !== undefined ? { overdueDays: item.overdueDays } : {}),
+        amount: new Intl.NumberFormat(me.locale === 'ru' ? 'ru-RU' : 'en-GB', { style: 'currency', currency: item.currency ?? 'RUB', maximumFractionDigits: 0 }).format(item.amount ?? 0),
+        owner: (await deps.directory.user(item.ownerId))?.name ?? `#${item.ownerId}`,
+      });
+    }
+    res.json({ items, total: items.length } satisfies DayResponse);
+  });
+
+  api.get('/deals/:id', async (req: Authed, res) => {
+    const id = entityId.safeParse(req.params.id);
+    if (!id.success) return void res.status(400).json({ error: 'bad deal id' });
+    const me = await viewer(req);
+    const deal = await deps.deals.desk.readDeal(Number(id.data));
+    if (!deal) return void res.status(404).json({ error: 'not found' });
+    // The same rule as a button press: the responsible manager, a head above them, or an admin.
+    if (!deal.assignedById || !roleOnEntity(me.org, deps.admins, me.b24UserId, deal.assignedById)) {
+      deps.log.warn({ actor: me.b24UserId, deal: deal.id }, 'deal desk: card refused (not allowed)');
+      return void res.status(403).json({ error: 'not allowed' });
+    }
+    const card = await deps.deals.desk.card(deal, me.locale, deps.clock());
+    res.json({ ...card, actions: deskButtons(card.actions) });
+  });
+
+  api.get('/search', async (req: Authed, res) => {
+    const raw = req.query.q;
+    const q = searchQuery.safeParse(typeof raw === 'string' ? raw.trim() : undefined);
+    if (!q.success) return void res.status(400).json({ error: 'expected q: 1–100 characters' });
+    const me = await viewer(req);
+    const hits = await deps.deals.desk.search(q.data, me.owners, me.locale);
+    res.json({ hits } satisfies SearchResponse);
+  });
+
+  api.post('/press', async (req: Authed, res) => {
+    const body = pressRequest.safeParse(req.body);
+    if (!body.success) return void res.status(400).json({ error: 'expected {data}: a button of a card' });
+    const me = await viewer(req);
+    const { press, outcome } = deskInteraction({ actor: { b24UserId: me.b24UserId, name: me.name }, locale: me.locale, channel: 'telegram' });
+    await deps.router.actions.dispatch(body.data.data, press);
+    res.json(outcome);
+  });
+
+  api.post('/answer', async (req: Authed, res) => {
+    const body = answerRequest.safeParse(req.body);
+    if (!body.success) return void res.status(400).json({ error: 'expected {text}: 1–2000 characters' });
+    const me = await viewer(req);
+    const { press, outcome } = deskInteraction({ actor: { b24UserId: me.b24UserId, name: me.name }, locale: me.locale, channel: 'telegram' });
+    const taken = await deps.router.text(body.data.text, press);
+    if (!taken) return void res.status(409).json({ error: 'nothing is waiting for an answer' });
+    res.json(outcome);
+  });
+
+  api.post('/signout', async (req: Authed, res) => {
+    await deps.auth.signOut((req.get('authorization') ?? '').slice(7).trim());
+    res.json({ ok: true });
+  });
+
+  // A portal failure is a 502 with a short message; never a stack.
+  api.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (error instanceof CrmNotFoundError) return void res.status(404).json({ error: 'not found' });
+    next(error);
+  });
+
+  app.use(`${DESK_PATH}/api`, api);
+}
+
+function roleOf(org: OrgChart, admins: readonly number[], userId: number): 'manager' | 'head' | 'admin' {
+  if (admins.includes(userId)) return 'admin';
+  for (const department of org.departments.values()) if (department.headId === userId) return 'head';
+  return 'manager';
+}

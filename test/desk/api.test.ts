@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LINK_TOKEN_SECONDS } from '../../src/desk/auth.js';
+import { dayResponse, dealCardResponse, searchResponse } from '../../src/desk/schema.js';
+import { tgOf, waitFor } from '../deals/helpers.js';
+import { type DeskWorld, MANAGER, MOSCOW_HEAD, REGION_MANAGER, startDeskWorld } from './support.js';
+
+/** The initData a Telegram client would pass for this person (the sandbox signs it with the bot's token). */
+function initDataOf(world: DeskWorld, b24UserId: number, launch: Parameters<DeskWorld['env']['telegram']['openWebApp']>[2] = {}): string {
+  const url = world.env.telegram.openWebApp(tgOf(world.env, b24UserId), { url: world.base }, launch);
+  return new URLSearchParams(new URL(url).hash.slice(1)).get('tgWebAppData')!;
+}
+
+describe('deal desk API against the sandboxes', () => {
+  let world: DeskWorld;
+  const call = async (path: string, init: { session?: string; method?: string; body?: unknown; contentType?: string } = {}) => {
+    const response = await fetch(`${world.base}api${path}`, {
+      method: init.method ?? (init.body !== undefined ? 'POST' : 'GET'),
+      headers: {
+        ...(init.session ? { authorization: `Bearer ${init.session}` } : {}),
+        ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/json' } : {}),
+      },
+      ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: JSON.parse(text) as Record<string, unknown>, text };
+  };
+  const signIn = async (b24UserId: number) => {
+    const result = await call('/session', { body: { telegramInitData: initDataOf(world, b24UserId) } });
+    expect(result.status).toBe(200);
+    return String(result.body.session);
+  };
+
+  beforeAll(async () => {
+    world = await startDeskWorld('desk-api');
+  });
+  afterAll(() => world?.env.stop());
+
+  it('signs a linked person in with valid initData, once; forged, aged, future and replayed initData get 401 and no session', async () => {
+    const valid = initDataOf(world, MANAGER);
+    const first = await call('/session', { body: { telegramInitData: valid } });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ locale: 'ru', role: 'manager' });
+    expect(String(first.body.session)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    expect((await call('/session', { body: { telegramInitData: valid } })).body).toEqual({ error: 'replayed' });
+    const forged = await call('/session', { body: { telegramInitData: initDataOf(world, MANAGER, { token: '123456:AAforgedforgedforgedforgedforgedforged' }) } });
+    expect(forged).toMatchObject({ status: 401, body: { error: 'bad_signature' } });
+    const aged = await call('/session', { body: { telegramInitData: initDataOf(world, MANAGER, { authDate: new Date(Date.now() - 2 * 3600_000) }) } });
+    expect(aged).toMatchObject({ status: 401, body: { error: 'expired' } });
+    const future = await call('/session', { body: { telegramInitData: initDataOf(world, MANAGER, { authDate: new Date(Date.now() + 3600_000) }) } });
+    expect(future).toMatchObject({ status: 401, body: { error: 'from_the_future' } });
+    // A field changed after signing (another user id) breaks the signature.
+    const tampered = valid.replace(encodeURIComponent(`"id":${tgOf(world.env, MANAGER)}`), encodeURIComponent(`"id":${tgOf(world.env, MOSCOW_HEAD)}`));
+    expect(tampered).not.toBe(valid);
+    expect((await call('/session', { body: { telegramInitData: tampered } })).body).toEqual({ error: 'bad_signature' });
+    for (const bad of ['', 'x'.repeat(5000), 'hash=zz', 'user=%7B&auth_date=1&hash=' + 'a'.repeat(64)]) {
+      const refused = await call('/session', { body: { telegramInitData: bad } });
+      expect([400, 401]).toContain(refused.status);
+      expect(refused.text).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
+
+  it('an unlinked Telegram user is told to link first', async () => {
+    const stranger = world.env.telegram.addUser({ firstName: 'Чужой' });
+    const url = world.env.telegram.openWebApp(stranger.id, { url: world.base });
+    const initData = new URLSearchParams(new URL(url).hash.slice(1)).get('tgWebAppData')!;
+    expect(await call('/session', { body: { telegramInitData: initData } })).toMatchObject({ status: 401, body: { error: 'not_linked' } });
+  });
+
+  it('needs a session for everything else; a bad or missing bearer gets 401, a form post 415', async () => {
+    expect((await call('/day')).status).toBe(401);
+    expect((await call('/day', { session: 'x'.repeat(43) })).status).toBe(401);
+    const session = await signIn(MANAGER);
+    expect((await call('/press', { session, body: 'data=dm', contentType: 'application/x-www-form-urlencoded' })).status).toBe(415);
+    expect((await call('/press', { session, body: '{"data":', contentType: 'application/json' })).status).toBe(400);
+  });
+
+  it('My day lists only the manager\'s own open deals, overdue first', async () => {
+    const session = await signIn(MANAGER);
+    const day = dayResponse.parse((await call('/day', { session })).body);
+    const ids = day.items.map((i) => i.id);
+    expect(ids[0]).toBe(world.deals.stuck);
+    expect(day.items[0]).toMatchObject({ reason: 'overdue', overdueDays: 4 });
+    expect(new Set(ids)).toEqual(new Set([world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss]));
+    expect(day.items.find((i) => i.id === world.deals.awaitingPayment)?.reason).toBe('payment');
+  });
+
+  it('a head\'s day holds the contract waiting for approval in the department', async () => {
+    const session = await signIn(MOSCOW_HEAD);
+    const day = dayResponse.parse((await call('/day', { session })).body);
+    expect(day.items.find((i) => i.id === world.deals.contract)).toMatchObject({ reason: 'approval' });
+    expect(day.items.some((i) => i.id === world.deals.regions)).toBe(false);
+  });
+
+  it('a card shows the deal, its client, pipeline and the same buttons as chat; another department\'s deal is 403, a bad id 400', async () => {
+    const session = await signIn(MANAGER);
+    const card = dealCardResponse.parse((await call(`/deals/${world.deals.stuck}`, { session })).body);
+    expect(card).toMatchObject({ id: world.deals.stuck, title: 'Поставка трансформаторов', open: true, stuckDays: 5 });
+    expect(card.client).toMatchObject({ id: world.contact.id, name: 'Светлана Кузнецова' });
+    expect(card.pipeline.stages.find((s) => s.current)?.id).toBe('PREPARATION');
+    const actions = card.actions.flat();
+    expect(actions.some((b) => b.kind === 'action' && b.data.startsWith('1|dm|'))).toBe(true);
+    expect(actions.some((b) => b.kind === 'url' && b.url.includes(`/crm/deal/details/${world.deals.stuck}/`))).toBe(true);
+
+    const foreign = await call(`/deals/${world.deals.regions}`, { session });
+    expect(foreign).toMatchObject({ status: 403, body: { error: 'not allowed' } });
+    expect((await call('/deals/abc', { session })).status).toBe(400);
+    expect((await call('/deals/99999999', { session })).status).toBe(404);
+  });
+
+  it('search: a contact by a phone written differently, deals by a word form; nothing of another department for a manager', async () => {
+    const session = await signIn(MANAGER);
+    const byPhone = searchResponse.parse((await call(`/search?q=${encodeURIComponent(world.contact.phone)}`, { session })).body);
+    expect(byPhone.hits).toEqual([expect.objectContaining({ type: 'contact', id: world.contact.id, title: 'Светлана Кузнецова' })]);
+    const byWord = searchResponse.parse((await call(`/search?q=${encodeURIComponent('трансформаторами')}`, { session })).body);
+    // Closed deals are found too (a client calls about last year's order); another department's never.
+    expect(byWord.hits.map((h) => h.id)).toContain(world.deals.stuck);
+    expect(byWord.hits.map((h) => h.id)).not.toContain(world.deals.regions);
+    for (const hit of byWord.hits) expect(world.env.bitrix.store.getDeal(hit.id)!.ASSIGNED_BY_ID).toBe(MANAGER);
+    const byId = searchResponse.parse((await call(`/search?q=${world.deals.regions}`, { session })).body);
+    expect(byId.hits).toEqual([]);
+    const head = await signIn(2); // the sales director heads both sales departments
+    const directorHits = searchResponse.parse((await call(`/search?q=${encodeURIComponent('трансформаторов')}`, { session: head })).body);
+    expect(directorHits.hits.map((h) => h.id)).toEqual(expect.arrayContaining([world.deals.stuck, world.deals.regions]));
+    expect((await call(`/search?q=${'я'.repeat(101)}`, { session })).status).toBe(400);
+    expect((await call('/search?q=', { session })).status).toBe(400);
+    expect((await call('/search?q=a&q=b', { session })).status).toBe(400);
+  });
+
+  it('a press goes through the action registry with the same authorization: a foreign deal\'s move is refused and nothing is written', async () => {
+    const session = await signIn(REGION_MANAGER);
+    const before = world.env.bitrix.store.getDeal(world.deals.stuck)!.STAGE_ID;
+    const refused = await call('/press', { session, body: { data: `1|dm|${world.deals.stuck}|UC_CONTRACT` } });
+    expect(refused.status).toBe(200);
+    expect(refused.body.notices).toEqual([expect.objectContaining({ alert: true })]);
+    expect(world.env.bitrix.store.getDeal(world.deals.stuck)!.STAGE_ID).toBe(before);
+    const garbage = await call('/press', { session, body: { data: '1|zz|1' } });
+    expect(garbage.body.edited).toBeNull();
+  });
+
+  it('Bitrix24 chat: a link token signs its person in once and expires; /app in Telegram answers with a web_app button', async () => {
+    const token = await world.env.app.desk!.linkToken(MANAGER);
+    const first = await call('/session', { body: { linkToken: token } });
+    expect(first).toMatchObject({ status: 200, body: { role: 'manager' } });
+    expect((await call('/session', { body: { linkToken: token } })).body).toEqual({ error: 'expired' });
+    expect(LINK_TOKEN_SECONDS).toBeLessThanOrEqual(15 * 60);
+    expect(await world.env.app.redis.ttl(`${world.env.config.env.REDIS_PREFIX}:desk:link:${await world.env.app.desk!.linkToken(MANAGER)}`)).toBeGreaterThan(LINK_TOKEN_SECONDS - 5);
+
+    world.env.telegram.sendCommand(tgOf(world.env, MANAGER), '/app');
+    const answer = await waitFor(world.env, MANAGER, (e) => e.direction === 'bot' && JSON.stringify(e.replyMarkup ?? {}).includes('web_app'));
+    const button = (answer.replyMarkup as { inline_keyboard: Array<Array<{ text: string; web_app?: { url: string } }>> }).inline_keyboard[0]![0]!;
+    expect(button.web_app?.url).toBe(world.base);
+    expect(world.env.telegram.menuButton(tgOf(world.env, MANAGER))).toMatchObject({ type: 'web_app', web_app: { url: world.base } });
+  });
+});

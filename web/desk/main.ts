@@ -1,0 +1,238 @@
+/**
+ * The deal desk page (Telegram Mini App, or a browser opened from Bitrix24 chat). Plain DOM: every CRM string is
+ * set as text, never as HTML, so a deal titled `<img onerror=…>` shows literally. Talks only to /desk/api.
+ */
+import type { Locale, MessageKey } from '../../src/i18n/index.js';
+import { t } from '../../src/i18n/index.js';
+import {
+  type DayResponse, type DealCardResponse, dayResponse, dealCardResponse, type OutcomeResponse, outcomeResponse,
+  type SearchResponse, searchResponse, signInResponse,
+} from '../../src/desk/schema.js';
+
+type Button = DealCardResponse['actions'][number][number];
+type Child = Node | string | null | undefined | false;
+
+const SESSION_KEY = 'dealpilot.desk.session';
+const LOCALE_KEY = 'dealpilot.desk.locale';
+let locale: Locale = (sessionStorage.getItem(LOCALE_KEY) as Locale | null) ?? 'ru';
+const tr = (key: MessageKey, params?: unknown): string => (t as (l: Locale, k: MessageKey, p?: unknown) => string)(locale, key, params);
+
+function el(tag: string, props: Record<string, string> = {}, ...children: Child[]): HTMLElement {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) node.setAttribute(name, value);
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+/** Chat markup (**bold**, _italic_, `code`) reduced to plain text for the page. */
+const plain = (text: string): string => text.replace(/\*\*(.+?)\*\*/g, '$1').replace(/`([^`]+)`/g, '$1');
+
+class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string) {
+    super(code);
+  }
+}
+
+async function api<T>(path: string, parse: (v: unknown) => T, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const session = sessionStorage.getItem(SESSION_KEY);
+  const response = await fetch(`./api${path}`, {
+    method: init.method ?? 'GET',
+    headers: { ...(session ? { authorization: `Bearer ${session}` } : {}), ...(init.body ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const body: unknown = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, String((body as { error?: unknown }).error ?? response.status));
+  return parse(body);
+}
+
+const view = () => document.getElementById('view')!;
+function show(...children: Child[]): void {
+  view().replaceChildren(...children.filter((c): c is Node | string => !!c));
+}
+function failure(error: unknown): HTMLElement {
+  if (error instanceof ApiError && error.status === 401) return el('p', { class: 'error' }, tr('desk.signin_failed'));
+  if (error instanceof ApiError && error.status === 403) return el('p', { class: 'error' }, tr('desk.not_allowed'));
+  if (error instanceof ApiError && error.status === 404) return el('p', { class: 'error' }, tr('desk.not_found'));
+  return el('p', { class: 'error' }, tr('desk.failed'));
+}
+
+function nav(active: 'day' | 'search'): void {
+  const link = (name: 'day' | 'search', key: MessageKey) => el('a', { href: `#/${name}`, class: active === name ? 'active' : '', 'data-nav': name }, tr(key));
+  document.getElementById('nav')!.replaceChildren(link('day', 'desk.nav_day'), link('search', 'desk.nav_search'));
+}
+
+// ---- pages ---------------------------------------------------------------------------------------------------------
+
+async function dayPage(): Promise<void> {
+  nav('day');
+  show(el('p', { class: 'hint' }, tr('desk.loading')));
+  let day: DayResponse;
+  try {
+    day = await api('/day', (v) => dayResponse.parse(v));
+  } catch (error) {
+    return show(failure(error));
+  }
+  if (day.items.length === 0) return show(el('p', { class: 'hint', 'data-empty': 'day' }, tr('desk.day_empty')));
+  show(...day.items.map((item) => {
+    const row = el('button', { class: 'row', 'data-entity': `${item.type}:${item.id}` },
+      el('div', {}, el('span', { class: `badge ${item.reason}` }, tr(`desk.reason_${item.reason}` as MessageKey)), el('span', { class: 'title' }, item.title)),
+      el('div', { class: 'meta' }, [item.stage, item.amount, item.overdueDays !== undefined ? tr('desk.overdue_by', { days: item.overdueDays }) : tr('desk.days_in_stage', { days: item.daysInStage }), item.owner].filter(Boolean).join(' · ')));
+    row.addEventListener('click', () => {
+      location.hash = `#/${item.type}/${item.id}`;
+    });
+    return row;
+  }));
+}
+
+async function dealPage(id: number, panels: Node[] = []): Promise<void> {
+  nav('day');
+  let card: DealCardResponse;
+  try {
+    card = await api(`/deals/${id}`, (v) => dealCardResponse.parse(v));
+  } catch (error) {
+    return show(failure(error));
+  }
+  const facts = el('dl', {},
+    el('dt', {}, tr('desk.amount')), el('dd', {}, card.amount),
+    el('dt', {}, tr('desk.paid')), el('dd', {}, card.paid),
+    el('dt', {}, tr('desk.remaining')), el('dd', {}, card.remaining),
+    el('dt', {}, tr('desk.owner')), el('dd', {}, card.owner.name),
+    card.client && el('dt', {}, tr('desk.client')), card.client && el('dd', {}, [card.client.name, ...card.client.phones].join(' · ')));
+  const pipeline = el('div', { class: 'pipeline' }, ...card.pipeline.stages.map((s) => el('span', { class: s.current ? 'current' : '' }, s.name)));
+  const actions = el('div', { class: 'actions', id: 'actions' }, ...buttonRows(card.actions, id));
+  show(
+    el('h1', { id: 'card-title' }, `#${card.id} ${card.title}`),
+    el('p', { class: 'hint', id: 'card-stage' }, `${card.stage.name}${card.daysInStage !== null ? ` · ${tr('desk.days_in_stage', { days: card.daysInStage })}` : ''}${card.open ? '' : ` · ${tr('desk.closed')}`}`),
+    pipeline, facts, ...panels,
+    el('h2', {}, tr('desk.actions')), actions,
+    el('h2', {}, tr('desk.history')), el('ul', { class: 'plain' }, ...card.history.map((h) => el('li', {}, `${h.at} — ${h.stage}`))),
+    el('h2', {}, tr('desk.comments')), el('ul', { class: 'plain', id: 'comments' }, ...card.comments.map((c) => el('li', {}, `${c.at}\n${c.text}`))),
+  );
+}
+
+function buttonRows(rows: Button[][], dealId: number): HTMLElement[] {
+  return rows.flat().map((button) => {
+    if (button.kind === 'url') return el('a', { href: button.url, target: '_blank', rel: 'noopener noreferrer', class: 'row' }, plain(button.text));
+    const node = el('button', { type: 'button', 'data-action': button.data }, plain(button.text));
+    node.addEventListener('click', () => void press(button.data, dealId));
+    return node;
+  });
+}
+
+/** A press on the desk: the same action as the chat button; what it answers is shown, then the card is read again. */
+async function press(data: string, dealId: number): Promise<void> {
+  let outcome: OutcomeResponse;
+  try {
+    outcome = await api('/press', (v) => outcomeResponse.parse(v), { method: 'POST', body: { data } });
+  } catch (error) {
+    return void view().prepend(failure(error));
+  }
+  await dealPage(dealId, outcomePanels(outcome, dealId));
+}
+
+function outcomePanels(outcome: OutcomeResponse, dealId: number): Node[] {
+  const panels: Node[] = outcome.notices.map((n) => el('div', { class: `notice${n.alert ? ' alert' : ''}`, role: 'status' }, plain(n.text)));
+  const choices = [outcome.edited, ...outcome.replies.map((r) => r.message)].filter((m) => m?.buttons?.some((row) => row.some((b) => b.kind === 'action')));
+  for (const message of choices) {
+    panels.push(el('div', { class: 'actions choices' }, el('div', { class: 'notice' }, plain(message!.text)), ...buttonRows(message!.buttons ?? [], dealId)));
+  }
+  const question = outcome.replies.find((r) => r.expectReply);
+  if (question) {
+    const input = el('textarea', { name: 'answer', rows: '2', 'aria-label': tr('desk.answer') }) as HTMLTextAreaElement;
+    const form = el('form', { id: 'answer' }, el('div', { class: 'notice' }, plain(question.message.text)), input, el('button', { type: 'submit' }, tr('desk.send')));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void api('/answer', (v) => outcomeResponse.parse(v), { method: 'POST', body: { text: input.value } })
+        .then((next) => dealPage(dealId, outcomePanels(next, dealId)), (error: unknown) => form.append(failure(error)));
+    });
+    panels.push(form);
+  } else if (outcome.replies.length > 0 && choices.length === 0) {
+    for (const reply of outcome.replies) panels.push(el('div', { class: 'notice' }, plain(reply.message.text)));
+  }
+  return panels;
+}
+
+async function searchPage(query: string): Promise<void> {
+  nav('search');
+  const input = el('input', { type: 'search', name: 'q', value: query, placeholder: tr('desk.search_placeholder'), maxlength: '100', autocomplete: 'off' }) as HTMLInputElement;
+  const results = el('div', { id: 'results' });
+  const form = el('form', { role: 'search' }, input);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    location.hash = `#/search?q=${encodeURIComponent(input.value.trim())}`;
+  });
+  show(form, results);
+  if (!query) return input.focus();
+  let found: SearchResponse;
+  try {
+    found = await api(`/search?q=${encodeURIComponent(query)}`, (v) => searchResponse.parse(v));
+  } catch (error) {
+    return void results.replaceChildren(failure(error));
+  }
+  if (found.hits.length === 0) return void results.replaceChildren(el('p', { class: 'hint', 'data-empty': 'search' }, tr('desk.search_empty')));
+  results.replaceChildren(...found.hits.map((hit) => {
+    const row = el('button', { class: 'row', 'data-entity': `${hit.type}:${hit.id}` }, el('div', { class: 'title' }, hit.title), el('div', { class: 'meta' }, hit.subtitle));
+    if (hit.type === 'deal') row.addEventListener('click', () => {
+      location.hash = `#/deal/${hit.id}`;
+    });
+    return row;
+  }));
+}
+
+function route(): void {
+  const hash = location.hash.replace(/^#/, '');
+  const deal = /^\/deal\/(\d{1,10})$/.exec(hash);
+  if (deal) return void dealPage(Number(deal[1]));
+  const search = /^\/search(?:\?q=(.*))?$/.exec(hash);
+  if (search) return void searchPage(decodeURIComponent(search[1] ?? ''));
+  void dayPage();
+}
+
+// ---- start: sign in from Telegram's launch parameters or a Bitrix24 link, then route -------------------------------
+
+function applyTheme(raw: string | null): void {
+  if (!raw) return;
+  try {
+    const theme = JSON.parse(raw) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(theme)) {
+      if (typeof value === 'string' && /^#[0-9a-f]{3,8}$/i.test(value)) document.documentElement.style.setProperty(`--tg-${name.replace(/_color$/, '').replace(/_/g, '-')}`, value);
+    }
+  } catch {
+    // A theme that does not parse leaves the default colours.
+  }
+}
+
+/** The page to open first: `open=deal/42` (a card button's URL or a Bitrix24 link) or a `start_param` "deal_42". */
+const startRoute = (open: string | null): string => {
+  const match = /^deal[/_](\d{1,10})$/.exec(open ?? '');
+  return match ? `#/deal/${match[1]}` : '#/day';
+};
+
+async function start(): Promise<void> {
+  const launch = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const initData = launch.get('tgWebAppData');
+  const linkToken = launch.get('link');
+  applyTheme(launch.get('tgWebAppThemeParams'));
+  if (initData || linkToken) {
+    // The launch data leaves the address bar at once (a copied link must not carry it).
+    history.replaceState(null, '', location.pathname);
+    try {
+      const signedIn = await api('/session', (v) => signInResponse.parse(v), { method: 'POST', body: initData ? { telegramInitData: initData } : { linkToken } });
+      sessionStorage.setItem(SESSION_KEY, signedIn.session);
+      sessionStorage.setItem(LOCALE_KEY, signedIn.locale);
+      locale = signedIn.locale;
+      document.documentElement.lang = locale;
+    } catch (error) {
+      const notLinked = error instanceof ApiError && error.code === 'not_linked';
+      return show(el('p', { class: 'error', id: 'signin-error' }, tr(notLinked ? 'desk.signin_not_linked' : 'desk.signin_failed')));
+    }
+    const open = new URLSearchParams(location.search).get('open') ?? launch.get('open') ?? (initData ? new URLSearchParams(initData).get('start_param') : null);
+    history.replaceState(null, '', `${location.pathname}${startRoute(open)}`);
+  }
+  if (!sessionStorage.getItem(SESSION_KEY)) return show(el('p', { class: 'error', id: 'signin-error' }, tr('desk.signin_failed')));
+  document.title = tr('desk.title');
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+void start();
