@@ -53,6 +53,11 @@ export function onceMarker(key: string): string {
 }
 
 const withMarker = (text: string, marker: string) => `${text.trimEnd()}\n${marker}`;
+
+/** A record's text as people should read it: without the marker line DealPilot added for its own look-ups. */
+export function withoutMarker(text: string): string {
+  return text.replace(/\n?dp:[0-9a-f]{12}\s*$/, '');
+}
 const hasMarker = (text: unknown, marker: string) => typeof text === 'string' && text.trimEnd().endsWith(marker);
 
 export function createOnceWriter(deps: {

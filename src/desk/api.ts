@@ -151,11 +151,12 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     const deal = await deps.deals.desk.readDeal(Number(id.data));
     if (!deal) return void res.status(404).json({ error: 'not found' });
     // The same rule as a button press: the responsible manager, a head above them, or an admin.
-    if (!deal.assignedById || !roleOnEntity(me.org, deps.admins, me.b24UserId, deal.assignedById)) {
+    const role = deal.assignedById ? roleOnEntity(me.org, deps.admins, me.b24UserId, deal.assignedById) : null;
+    if (!role) {
       deps.log.warn({ actor: me.b24UserId, deal: deal.id }, 'deal desk: card refused (not allowed)');
       return void res.status(403).json({ error: 'not allowed' });
     }
-    const card = await deps.deals.desk.card(deal, me.locale, deps.clock());
+    const card = await deps.deals.desk.card(deal, me.locale, deps.clock(), role);
     res.json({ ...card, actions: deskButtons(card.actions) });
   });
 
@@ -174,6 +175,7 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     const me = await viewer(req);
     const { press, outcome } = deskInteraction({ actor: { b24UserId: me.b24UserId, name: me.name }, locale: me.locale, channel: 'telegram' });
     await deps.router.actions.dispatch(body.data.data, press);
+    outcome.awaitingAnswer = (await deps.deals.state.awaiting(press.conversation)) !== null;
     res.json(outcome);
   });
 
@@ -184,6 +186,7 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     const { press, outcome } = deskInteraction({ actor: { b24UserId: me.b24UserId, name: me.name }, locale: me.locale, channel: 'telegram' });
     const taken = await deps.router.text(body.data.text, press);
     if (!taken) return void res.status(409).json({ error: 'nothing is waiting for an answer' });
+    outcome.awaitingAnswer = (await deps.deals.state.awaiting(press.conversation)) !== null;
     res.json(outcome);
   });
 

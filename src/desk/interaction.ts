@@ -17,14 +17,15 @@ const deskMessage = (message: ChatMessage) => ({ text: message.text, ...(message
  * Interaction the messengers build, except that what the features answer is collected and returned to the page.
  */
 export function deskInteraction(options: { actor: Actor; locale: Locale; channel: MessageRef['channel'] }): { press: Interaction; outcome: OutcomeResponse } {
-  const outcome: OutcomeResponse = { notices: [], edited: null, replies: [] };
+  const outcome: OutcomeResponse = { notices: [], edited: null, replies: [], awaitingAnswer: false };
   const press: Interaction = {
     channel: options.channel,
     // Its own conversation: an answer awaited on the desk never catches a message typed in a chat, nor the reverse.
     conversation: `desk:${options.actor.b24UserId}`,
     actor: options.actor,
     locale: options.locale,
-    pressed: { channel: options.channel, chatId: 'desk', messageId: 'card' },
+    // No chat message stands behind a desk press: what the features would edit comes back to the page instead.
+    pressed: null,
     async notify(text, notifyOptions) {
       if (text) outcome.notices.push({ text, alert: notifyOptions?.alert === true });
     },

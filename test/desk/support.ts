@@ -24,7 +24,9 @@ export async function startDeskWorld(label: string): Promise<DeskWorld> {
     awaitingPayment: addDeal(env, { title: 'Монтаж щитов', stageId: 'PREPAYMENT_INVOICE', daysAgo: 1, extra: { UF_CRM_SERVICE_TYPE: 'install' } }),
     regions: addDeal(env, { title: 'Поставка трансформаторов в Казань', stageId: 'NEW', daysAgo: 1, assignedTo: REGION_MANAGER }),
     xss: addDeal(env, { title: '<img src=x onerror=alert(1)>', stageId: 'NEW', daysAgo: 0 }),
-    contract: addDeal(env, { title: 'Договор на обслуживание', stageId: 'UC_CONTRACT', daysAgo: 1, assignedTo: OTHER_MOSCOW_MANAGER }),
+    contract: addDeal(env, { title: 'Договор на обслуживание', stageId: 'UC_CONTRACT', daysAgo: 1, assignedTo: OTHER_MOSCOW_MANAGER, extra: { UF_CRM_SERVICE_TYPE: 'Монтаж' } }),
   };
+  // The menu button is registered in the background after the bot starts.
+  await env.app.bot?.profileSynced();
   return { env, base: env.app.desk!.url()!, deals, contact: { id: contactId, phone: '8 916 5551234' } };
 }

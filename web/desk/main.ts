@@ -133,13 +133,16 @@ async function press(data: string, dealId: number): Promise<void> {
 function outcomePanels(outcome: OutcomeResponse, dealId: number): Node[] {
   const panels: Node[] = outcome.notices.map((n) => el('div', { class: `notice${n.alert ? ' alert' : ''}`, role: 'status' }, plain(n.text)));
   const choices = [outcome.edited, ...outcome.replies.map((r) => r.message)].filter((m) => m?.buttons?.some((row) => row.some((b) => b.kind === 'action')));
+  // The pressed message's new text (e.g. "moved to …") when it offers no further choice and asks nothing.
+  if (outcome.edited && choices.length === 0 && !outcome.awaitingAnswer) panels.push(el('div', { class: 'notice', id: 'outcome' }, plain(outcome.edited.text)));
   for (const message of choices) {
     panels.push(el('div', { class: 'actions choices' }, el('div', { class: 'notice' }, plain(message!.text)), ...buttonRows(message!.buttons ?? [], dealId)));
   }
-  const question = outcome.replies.find((r) => r.expectReply);
+  // What the feature asked last is the prompt: a reply ("not a date, again") or the pressed message's new text.
+  const question = outcome.awaitingAnswer ? (outcome.replies.at(-1)?.message ?? outcome.edited ?? { text: '' }) : null;
   if (question) {
-    const input = el('textarea', { name: 'answer', rows: '2', 'aria-label': tr('desk.answer') }) as HTMLTextAreaElement;
-    const form = el('form', { id: 'answer' }, el('div', { class: 'notice' }, plain(question.message.text)), input, el('button', { type: 'submit' }, tr('desk.send')));
+    const input = el('textarea', { name: 'answer', rows: '2', required: '', maxlength: '2000', 'aria-label': tr('desk.answer') }) as HTMLTextAreaElement;
+    const form = el('form', { id: 'answer' }, el('div', { class: 'notice' }, plain(question.text)), input, el('button', { type: 'submit' }, tr('desk.send')));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       void api('/answer', (v) => outcomeResponse.parse(v), { method: 'POST', body: { text: input.value } })
@@ -213,6 +216,7 @@ async function start(): Promise<void> {
   const initData = launch.get('tgWebAppData');
   const linkToken = launch.get('link');
   applyTheme(launch.get('tgWebAppThemeParams'));
+  const open = new URLSearchParams(location.search).get('open') ?? launch.get('open') ?? (initData ? new URLSearchParams(initData).get('start_param') : null);
   if (initData || linkToken) {
     // The launch data leaves the address bar at once (a copied link must not carry it).
     history.replaceState(null, '', location.pathname);
@@ -226,7 +230,6 @@ async function start(): Promise<void> {
       const notLinked = error instanceof ApiError && error.code === 'not_linked';
       return show(el('p', { class: 'error', id: 'signin-error' }, tr(notLinked ? 'desk.signin_not_linked' : 'desk.signin_failed')));
     }
-    const open = new URLSearchParams(location.search).get('open') ?? launch.get('open') ?? (initData ? new URLSearchParams(initData).get('start_param') : null);
     history.replaceState(null, '', `${location.pathname}${startRoute(open)}`);
   }
   if (!sessionStorage.getItem(SESSION_KEY)) return show(el('p', { class: 'error', id: 'signin-error' }, tr('desk.signin_failed')));

@@ -1,6 +1,9 @@
-import type { Button } from '../../chat/message.js';
+import { encodeCallback } from '../../chat/callback-codec.js';
+import { actionButton, type Button } from '../../chat/message.js';
 import type { Contact, Deal } from '../../crm/index.js';
+import { withoutMarker } from '../../crm/once.js';
 import type { Locale } from '../../i18n/index.js';
+import type { ActorRole } from '../../identity/org.js';
 import type { DayCandidate } from '../../rules/desk/day.js';
 import { stemRu, tokenize } from '../../rules/text/index.js';
 import type { DealContext } from './context.js';
@@ -66,7 +69,8 @@ export function createDealDesk(ctx: DealContext) {
     });
   }
 
-  async function card(deal: Deal, locale: Locale, now: Date): Promise<DealCardView> {
+  /** `viewerRole`: how the viewer relates to the deal; an approver (not its manager) gets the pending round's buttons. */
+  async function card(deal: Deal, locale: Locale, now: Date, viewerRole: ActorRole): Promise<DealCardView> {
     const texts = dealsTexts[locale];
     const names = await stageNames.load();
     const pipeline = pipelineOf(deal);
@@ -81,6 +85,12 @@ export function createDealDesk(ctx: DealContext) {
     ]);
     // The press that follows compares the deal with what this card showed: a change made meanwhile is shown, not overwritten.
     await remember(deal);
+    const actions = stageButtons(names, deal, texts, { snooze: true });
+    const approval = stage?.role === 'contract_approval' && viewerRole !== 'owner' ? await ctx.state.approval(deal.id) : null;
+    if (approval?.status === 'pending') {
+      actions.unshift([actionButton(texts.btnApprove, encodeCallback('deal.approve', deal.id, approval.round)),
+        actionButton(texts.btnDecline, encodeCallback('deal.decline', deal.id, approval.round))]);
+    }
     return {
       id: deal.id, title: deal.title ?? '', open: isOpen(deal),
       stage: { id: deal.stageId ?? '', name: deal.stageId ? names.deal(deal.stageId) : '—' },
@@ -96,9 +106,9 @@ export function createDealDesk(ctx: DealContext) {
       history: [...history].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, MAX_HISTORY)
         .map((h) => ({ at: when(h.createdAt, locale), stage: names.deal(h.stageId) })),
       comments: (Array.isArray(comments) ? comments : []).slice(0, MAX_COMMENTS)
-        .map((c) => ({ at: c.CREATED ? when(new Date(c.CREATED), locale) : '', text: String(c.COMMENT ?? '') })),
+        .map((c) => ({ at: c.CREATED ? when(new Date(c.CREATED), locale) : '', text: withoutMarker(String(c.COMMENT ?? '')) })),
       link: dealLink(deal.id),
-      actions: stageButtons(names, deal, texts, { snooze: true }),
+      actions,
     };
   }
 
