@@ -17,10 +17,10 @@ describe('the "/" menu and the description registered at start-up', () => {
 
   it('commands per language (ru, en, default) and per scope (private chats, groups)', () => {
     const tg = env.telegram;
-    expect(names(tg.commands('all_private_chats', 'ru'))).toEqual(['start', 'help', 'report', 'settings', 'unlink']);
-    expect(names(tg.commands('all_private_chats', 'en'))).toEqual(['start', 'help', 'report', 'settings', 'unlink']);
+    expect(names(tg.commands('all_private_chats', 'ru'))).toEqual(['start', 'app', 'help', 'report', 'settings', 'unlink']);
+    expect(names(tg.commands('all_private_chats', 'en'))).toEqual(['start', 'app', 'help', 'report', 'settings', 'unlink']);
     expect(names(tg.commands('all_group_chats', 'ru'))).toEqual(['report', 'help']);
-    expect(names(tg.commands('default', ''))).toEqual(['start', 'help', 'report', 'settings', 'unlink']);
+    expect(names(tg.commands('default', ''))).toEqual(['start', 'app', 'help', 'report', 'settings', 'unlink']);
     expect(tg.commands('all_private_chats', 'ru').find((c) => c.command === 'settings')?.description).toBe('Язык, тихие часы, канал уведомлений');
     expect(tg.commands('all_private_chats', 'en').find((c) => c.command === 'settings')?.description).toBe('Language, quiet hours, notification channel');
     // The default list is Russian, the product's default language.

@@ -1,5 +1,5 @@
 import { encodeCallback } from '../../chat/callback-codec.js';
-import { actionButton, type Button } from '../../chat/message.js';
+import { actionButton } from '../../chat/message.js';
 import type { Contact, Deal } from '../../crm/index.js';
 import { withoutMarker } from '../../crm/once.js';
 import type { Locale } from '../../i18n/index.js';
@@ -8,36 +8,7 @@ import type { DayCandidate } from '../../rules/desk/day.js';
 import { stemRu, tokenize } from '../../rules/text/index.js';
 import type { DealContext } from './context.js';
 import { dealsTexts } from './texts.js';
-
-/** Whose entities a person may look up ('all' for admins); computed by the caller from the org chart. */
-export type Owners = 'all' | readonly number[];
-
-export interface DealCardView {
-  id: number;
-  title: string;
-  open: boolean;
-  stage: { id: string; name: string };
-  pipeline: { id: number; name: string; stages: Array<{ id: string; name: string; current: boolean }> };
-  daysInStage: number | null;
-  stuckDays: number | null;
-  amount: string;
-  paid: string;
-  remaining: string;
-  owner: { id: number | null; name: string };
-  client: { id: number; name: string; phones: string[] } | null;
-  history: Array<{ at: string; stage: string }>;
-  comments: Array<{ at: string; text: string }>;
-  link: string;
-  /** The same buttons a chat message about this deal offers (action data goes through the action registry). */
-  actions: Button[][];
-}
-
-export interface SearchHit {
-  type: 'deal' | 'contact';
-  id: number;
-  title: string;
-  subtitle: string;
-}
+import type { DealCardView, DealDesk, Owners, SearchHit } from './types.js';
 
 const MAX_HISTORY = 5;
 const MAX_COMMENTS = 5;
@@ -47,7 +18,7 @@ function contactName(contact: Pick<Contact, 'name' | 'lastName' | 'id'>): string
 }
 
 /** The deal desk's read side of deals: the rows of "My day", a deal's card and search. Writes stay in the actions. */
-export function createDealDesk(ctx: DealContext) {
+export function createDealDesk(ctx: DealContext): DealDesk {
   const { deps, pipelineOf, stageOf, stageNames, dealLink, isOpen, when, daysInStage, personName, money, remainingOf, selectFields, stageButtons, remember } = ctx;
   const ownerFilter = (owners: Owners): Record<string, unknown> => (owners === 'all' ? {} : { '@ASSIGNED_BY_ID': [...owners] });
 
@@ -171,4 +142,3 @@ export function createDealDesk(ctx: DealContext) {
   return { dayCandidates, card, search, readDeal: ctx.readDeal };
 }
 
-export type DealDesk = ReturnType<typeof createDealDesk>;

@@ -1,8 +1,10 @@
-import type { ChatMessage, MessageRef } from '../../chat/message.js';
+import type { Button, ChatMessage, MessageRef } from '../../chat/message.js';
+import type { Deal } from '../../crm/index.js';
 import type { Locale } from '../../i18n/index.js';
+import type { ActorRole } from '../../identity/org.js';
+import type { DayCandidate } from '../../rules/desk/day.js';
 import type { Capability } from '../capability.js';
 import type { Actor } from '../chat.js';
-import type { DealDesk } from './desk.js';
 import type { DealsState } from './state.js';
 
 /** What a press produces, in the actor's language: a short answer and, when it changed, the new message. */
@@ -43,4 +45,45 @@ export interface DealsCapability extends Capability {
   readonly state: DealsState;
   /** The deal desk's read side: My day rows, cards, search. */
   readonly desk: DealDesk;
+}
+
+/** Whose entities a person may look up ('all' for admins); computed by the caller from the org chart. */
+export type Owners = 'all' | readonly number[];
+
+export interface DealCardView {
+  id: number;
+  title: string;
+  open: boolean;
+  stage: { id: string; name: string };
+  pipeline: { id: number; name: string; stages: Array<{ id: string; name: string; current: boolean }> };
+  daysInStage: number | null;
+  stuckDays: number | null;
+  amount: string;
+  paid: string;
+  remaining: string;
+  owner: { id: number | null; name: string };
+  client: { id: number; name: string; phones: string[] } | null;
+  history: Array<{ at: string; stage: string }>;
+  comments: Array<{ at: string; text: string }>;
+  link: string;
+  /** The same buttons a chat message about this deal offers (action data goes through the action registry). */
+  actions: Button[][];
+}
+
+export interface SearchHit {
+  type: 'deal' | 'contact';
+  id: number;
+  title: string;
+  subtitle: string;
+}
+
+/** The deal desk's read side of deals: the rows of "My day", a deal's card and search. Writes stay in the actions. */
+export interface DealDesk {
+  /** Open deals of these owners as "My day" candidates. */
+  dayCandidates(owners: Owners, now: Date): Promise<DayCandidate[]>;
+  /** `viewerRole`: how the viewer relates to the deal; an approver (not its manager) gets the pending round's buttons. */
+  card(deal: Deal, locale: Locale, now: Date, viewerRole: ActorRole): Promise<DealCardView>;
+  search(query: string, owners: Owners, locale: Locale): Promise<SearchHit[]>;
+  /** A fresh read; null when the deal is gone. */
+  readDeal(id: number): Promise<Deal | null>;
 }

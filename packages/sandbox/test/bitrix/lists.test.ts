@@ -162,3 +162,22 @@ describe('directories', () => {
     expect(body.total).toBe(2);
   });
 });
+
+describe('crm.duplicate.findbycomm', () => {
+  it('finds contacts and leads by a phone in another format; nothing found is an empty array; bad input is a 400', async () => {
+    const { startBitrixSandbox } = await import('@dealpilot/sandbox/bitrix');
+    const sandbox = await startBitrixSandbox({ seed: 'empty', now: new Date('2026-03-02T09:00:00+03:00') });
+    try {
+      const contact = sandbox.store.addContact({ NAME: 'Анна', PHONE: [{ VALUE: '+7 (916) 123-45-67', VALUE_TYPE: 'MOBILE' }] }, { silent: true });
+      const lead = sandbox.store.addLead({ TITLE: 'Звонок', PHONE: [{ VALUE: '89161234567', VALUE_TYPE: 'WORK' }] }, { silent: true });
+      const { rest } = await import('./helpers.js');
+      expect((await rest(sandbox, 'crm.duplicate.findbycomm', { type: 'PHONE', values: ['8 916 123 45 67'] })).body.result).toEqual({ LEAD: [lead], CONTACT: [contact] });
+      expect((await rest(sandbox, 'crm.duplicate.findbycomm', { type: 'PHONE', values: ['79161234567'], entity_type: 'CONTACT' })).body.result).toEqual({ CONTACT: [contact] });
+      expect((await rest(sandbox, 'crm.duplicate.findbycomm', { type: 'PHONE', values: ['+7 999 000-00-00'] })).body.result).toEqual([]);
+      expect((await rest(sandbox, 'crm.duplicate.findbycomm', { type: 'FAX', values: ['1'] })).status).toBe(400);
+      expect((await rest(sandbox, 'crm.duplicate.findbycomm', { type: 'PHONE', values: Array.from({ length: 21 }, (_, i) => String(i)) })).status).toBe(400);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
