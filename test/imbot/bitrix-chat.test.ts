@@ -60,9 +60,9 @@ describe('registration', () => {
     expect(second.created).toBe(false);
     expect(second.botId).toBe(first.botId);
     expect(second.commands).toEqual(first.commands);
-    expect(Object.keys(first.commands).sort()).toEqual([BUTTON_COMMAND, 'help', 'report', 'settings'].sort());
+    expect(Object.keys(first.commands).sort()).toEqual([BUTTON_COMMAND, 'app', 'help', 'report', 'settings'].sort());
     expect(chat.allBots().filter((b) => b.code === 'dealpilot')).toHaveLength(1);
-    expect(chat.commandsOf(first.botId)).toHaveLength(4);
+    expect(chat.commandsOf(first.botId)).toHaveLength(5);
     expect(chat.commandsOf(first.botId).find((c) => c.command === BUTTON_COMMAND)?.hidden).toBe(true);
     // The second run found the bot by listing, without asking the portal to register it again.
     const registerCalls = sandbox.callLog.filter((c) => c.method === 'imbot.v2.bot.register');

@@ -50,6 +50,7 @@ export interface RegisteredBitrixBot {
 
 export const DEFAULT_BOT_COMMANDS: readonly BotCommandSpec[] = [
   { command: 'help', title: { ru: 'Справка', en: 'Help' } },
+  { command: 'app', title: { ru: 'Мой день', en: 'My day' } },
   { command: 'report', title: { ru: 'Отчёт', en: 'Report' } },
   { command: 'settings', title: { ru: 'Настройки', en: 'Settings' } },
 ];
