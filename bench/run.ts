@@ -11,6 +11,7 @@ const BENCHES: Record<string, { file: string; run: string }> = {
   report: { file: 'report.ts', run: 'runReportBench' },
   press: { file: 'press-latency.ts', run: 'runPressLatencyBench' },
   'imbot-batch': { file: 'imbot-batch.ts', run: 'runImbotBatchBench' },
+  desk: { file: 'desk.ts', run: 'runDeskBench' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

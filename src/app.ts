@@ -330,6 +330,8 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     });
     httpPort = await http.listen(config.env.HTTP_PORT, config.env.HTTP_HOST);
     log.info({ port: httpPort }, 'http server listening');
+    // The deal desk's first visitor should not pay for the org chart and the stage names (kept warm afterwards).
+    void Promise.all([directory.org(), crm.getStatuses()]).catch((error: unknown) => log.warn({ err: error }, 'could not preload the org chart and stages'));
     if (config.env.METRICS_PORT !== undefined) {
       // Business activity stays off the public port: metrics on their own (by default loopback) address.
       metricsHttp = createHttpServer({ log, readiness: [], mount: (app) => mountMetrics(app, metrics.registry) });

@@ -10,6 +10,7 @@ import type { Directory } from '../identity/directory.js';
 import { type OrgChart, roleOnEntity, visibleOwners } from '../identity/org.js';
 import type { IdentityStore } from '../identity/store.js';
 import type { Logger } from '../infra/log.js';
+import { formatMoney } from '../rules/deals/index.js';
 import { rankDay } from '../rules/desk/day.js';
 import type { DeskAuth, DeskSession } from './auth.js';
 import { deskButtons, deskInteraction } from './interaction.js';
@@ -137,7 +138,7 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
       items.push({
         type: item.entity.type, id: item.entity.id, title: item.title, reason: item.reason, stage: item.stageName ?? '',
         daysInStage: item.daysInStage, ...(item.overdueDays !== undefined ? { overdueDays: item.overdueDays } : {}),
-        amount: new Intl.NumberFormat(me.locale === 'ru' ? 'ru-RU' : 'en-GB', { style: 'currency', currency: item.currency ?? 'RUB', maximumFractionDigits: 0 }).format(item.amount ?? 0),
+        amount: formatMoney(item.amount ?? 0, item.currency ?? 'RUB', me.locale),
         owner: (await deps.directory.user(item.ownerId))?.name ?? `#${item.ownerId}`,
       });
     }

@@ -39,10 +39,12 @@ interface Snapshot {
 
 /**
  * The org chart cached briefly (default 5 minutes): a user deactivated in Bitrix24 loses access at the next
- * refresh. Concurrent callers share one load.
+ * refresh. Concurrent callers share one load. In the last `refreshAheadMs` of its life a snapshot is still served
+ * while a fresh one loads in the background, so a process in use never makes a person wait for the org chart.
  */
-export function createDirectory(options: { source: DirectorySource; ttlMs?: number; clock?: () => number }): Directory {
+export function createDirectory(options: { source: DirectorySource; ttlMs?: number; refreshAheadMs?: number; clock?: () => number }): Directory {
   const ttl = options.ttlMs ?? 5 * 60_000;
+  const refreshAhead = Math.min(options.refreshAheadMs ?? 60_000, ttl / 2);
   const now = options.clock ?? Date.now;
   let snapshot: Snapshot | undefined;
   let loading: Promise<Snapshot> | undefined;
@@ -63,8 +65,7 @@ export function createDirectory(options: { source: DirectorySource; ttlMs?: numb
     };
   }
 
-  async function current(): Promise<Snapshot> {
-    if (snapshot && now() - snapshot.loadedAt < ttl) return snapshot;
+  function reload(): Promise<Snapshot> {
     loading ??= load().then((fresh) => {
       snapshot = fresh;
       return fresh;
@@ -72,6 +73,16 @@ export function createDirectory(options: { source: DirectorySource; ttlMs?: numb
       loading = undefined;
     });
     return loading;
+  }
+
+  async function current(): Promise<Snapshot> {
+    const age = snapshot ? now() - snapshot.loadedAt : Number.POSITIVE_INFINITY;
+    if (snapshot && age < ttl) {
+      // A failed background load keeps the current snapshot until it expires; the next read tries again.
+      if (age >= ttl - refreshAhead) reload().catch(() => undefined);
+      return snapshot;
+    }
+    return reload();
   }
 
   return {

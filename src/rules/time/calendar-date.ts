@@ -3,7 +3,7 @@
  * Arithmetic runs on day numbers (days since 1970-01-01 on the proleptic Gregorian calendar), so it never
  * depends on the process's time zone or on DST.
  */
-import { type Dayjs, dayjs } from './dayjs.js';
+import type { Dayjs } from './dayjs.js';
 
 export interface CalendarDate {
   readonly year: number;
@@ -92,9 +92,27 @@ export function fromDayjs(value: Dayjs): CalendarDate {
   return { year: value.year(), month: value.month() + 1, day: value.date() };
 }
 
-/** The calendar date of an instant as seen in a time zone. */
+/**
+ * The calendar date of an instant as seen in a time zone. One formatter per zone: dayjs' tz() cost ~200 µs a call, which a list of 200 deals ("days in stage" each) felt
+ * as 40 ms; a cached Intl formatter answers in a few µs. An unknown zone throws a RangeError, as before.
+ */
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
 export function calendarDateAt(instant: Date, timeZone: string): CalendarDate {
-  return fromDayjs(dayjs(instant).tz(timeZone));
+  let formatter = dateFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', calendar: 'iso8601', numberingSystem: 'latn' });
+    if (dateFormatters.size < 512) dateFormatters.set(timeZone, formatter);
+  }
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  for (const part of formatter.formatToParts(instant)) {
+    if (part.type === 'year') year = Number(part.value);
+    else if (part.type === 'month') month = Number(part.value);
+    else if (part.type === 'day') day = Number(part.value);
+  }
+  return { year, month, day };
 }
 
 /**

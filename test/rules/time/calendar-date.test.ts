@@ -73,3 +73,17 @@ describe('CalendarDate helpers', () => {
     expect(instantAt({ year: 2026, month: 3, day: 29 }, 150, 'Europe/Berlin').toISOString()).toBe('2026-03-29T01:30:00.000Z');
   });
 });
+
+describe('calendarDateAt (cached Intl formatter) agrees with dayjs tz', () => {
+  it('for any instant in zones east and west of UTC, with DST and with a 45-minute offset', () => {
+    const zones = ['Europe/Moscow', 'Asia/Kamchatka', 'America/New_York', 'Europe/Berlin', 'Asia/Kathmandu', 'Pacific/Chatham', 'UTC'];
+    fc.assert(fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2060, 0, 1) }), fc.constantFrom(...zones), (ms, zone) => {
+      const viaDayjs = dayjs(new Date(ms)).tz(zone);
+      expect(calendarDateAt(new Date(ms), zone)).toEqual({ year: viaDayjs.year(), month: viaDayjs.month() + 1, day: viaDayjs.date() });
+    }), { numRuns: 2000 });
+  });
+
+  it('an unknown zone is still a RangeError', () => {
+    expect(() => calendarDateAt(new Date(), 'Mars/Olympus')).toThrow(RangeError);
+  });
+});
