@@ -176,7 +176,7 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     const me = await viewer(req);
     const { press, outcome } = deskInteraction({ actor: { b24UserId: me.b24UserId, name: me.name }, locale: me.locale, channel: 'telegram' });
     await deps.router.actions.dispatch(body.data.data, press);
-    outcome.awaitingAnswer = (await deps.deals.state.awaiting(press.conversation)) !== null;
+    outcome.awaitingAnswer = await deps.deals.desk.awaitedAnswer(press.conversation);
     res.json(outcome);
   });
 
@@ -187,7 +187,7 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     const { press, outcome } = deskInteraction({ actor: { b24UserId: me.b24UserId, name: me.name }, locale: me.locale, channel: 'telegram' });
     const taken = await deps.router.text(body.data.text, press);
     if (!taken) return void res.status(409).json({ error: 'nothing is waiting for an answer' });
-    outcome.awaitingAnswer = (await deps.deals.state.awaiting(press.conversation)) !== null;
+    outcome.awaitingAnswer = await deps.deals.desk.awaitedAnswer(press.conversation);
     res.json(outcome);
   });
 

@@ -17,7 +17,7 @@ const deskMessage = (message: ChatMessage) => ({ text: message.text, ...(message
  * Interaction the messengers build, except that what the features answer is collected and returned to the page.
  */
 export function deskInteraction(options: { actor: Actor; locale: Locale; channel: MessageRef['channel'] }): { press: Interaction; outcome: OutcomeResponse } {
-  const outcome: OutcomeResponse = { notices: [], edited: null, replies: [], awaitingAnswer: false };
+  const outcome: OutcomeResponse = { notices: [], edited: null, replies: [], awaitingAnswer: null };
   const press: Interaction = {
     channel: options.channel,
     // Its own conversation: an answer awaited on the desk never catches a message typed in a chat, nor the reverse.

@@ -57,8 +57,8 @@ export const outcomeResponse = z.object({
   /** The pressed message as it now reads (its buttons are the next choices, e.g. a field's options). */
   edited: z.nullable(message),
   replies: z.array(z.object({ message, expectReply: z.boolean() })),
-  /** A typed answer is awaited now (a field value, a decline comment): the page shows a form for it. */
-  awaitingAnswer: z.boolean(),
+  /** A typed answer is awaited now (a field value, a decline comment): the page shows a form with this input. */
+  awaitingAnswer: z.nullable(z.enum(['date', 'number', 'text'])),
 });
 
 export const errorResponse = z.object({ error: z.string() });

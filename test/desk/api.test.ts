@@ -138,6 +138,26 @@ describe('deal desk API against the sandboxes', () => {
     expect(garbage.body.edited).toBeNull();
   });
 
+  it('a move that needs a date asks for it as a date; a wrong one is asked again, nothing written; a deal changed meanwhile is shown, not overwritten', async () => {
+    const session = await signIn(MANAGER);
+    const card = dealCardResponse.parse((await call(`/deals/${world.deals.awaitingPayment}`, { session })).body);
+    // Awaiting payment: the follow-up's own buttons (paid, expected on …) come first.
+    expect(card.actions[0]).toEqual([expect.objectContaining({ kind: 'action', data: `1|dp|${world.deals.awaitingPayment}` })]);
+    const asked = await call('/press', { session, body: { data: `1|dm|${world.deals.awaitingPayment}|EXECUTING` } });
+    expect(asked.body).toMatchObject({ awaitingAnswer: 'date', edited: { text: expect.stringContaining('Дата поставки') } });
+    const wrong = await call('/answer', { session, body: { text: '31.13.2026' } });
+    expect(wrong.body).toMatchObject({ awaitingAnswer: 'date', replies: [{ message: { text: expect.stringContaining('Не похоже') } }] });
+    expect(world.env.bitrix.store.getDeal(world.deals.awaitingPayment)!.STAGE_ID).toBe('PREPAYMENT_INVOICE');
+    // Meanwhile someone moves the deal in Bitrix24: the answer does not move it again; the change is shown.
+    world.env.bitrix.store.moveDealStage(world.deals.awaitingPayment, 'UC_REWORK', { silent: true });
+    const late = await call('/answer', { session, body: { text: '25.12.2026' } });
+    expect(late.status).toBe(200);
+    expect(world.env.bitrix.store.getDeal(world.deals.awaitingPayment)!.STAGE_ID).toBe('UC_REWORK');
+    expect(JSON.stringify(late.body)).toContain('Доработка договора');
+    expect((await call('/answer', { session, body: { text: 'ещё' } })).status).toBe(409);
+    world.env.bitrix.store.moveDealStage(world.deals.awaitingPayment, 'PREPAYMENT_INVOICE', { silent: true });
+  });
+
   it('Bitrix24 chat: a link token signs its person in once and expires; /app in Telegram answers with a web_app button', async () => {
     const token = await world.env.app.desk!.linkToken(MANAGER);
     const first = await call('/session', { body: { linkToken: token } });

@@ -57,14 +57,13 @@ describe('the deal desk in headless Chromium against the sandboxes', () => {
     const move = await page.$$eval('[data-action]', (nodes) => nodes.map((n) => n.getAttribute('data-action')).find((d) => d?.includes('|dm|') && d.endsWith('|EXECUTING')));
     expect(move).toBeDefined();
     await page.click(`[data-action="${move}"]`);
-    await page.waitForSelector('form#answer textarea');
+    // The delivery date is asked with a date input (the chat asks for DD.MM.YYYY text).
+    await page.waitForSelector('form#answer[data-kind=date] input[type=date]');
     await screenshot(page, 'card-asks-field');
-    await page.type('form#answer textarea', '31.13.2026');
+    // An empty date is not sent: the browser's own check holds the form.
     await page.click('form#answer button[type=submit]');
-    // An impossible date is refused and asked again; nothing is written.
-    await page.waitForFunction("document.querySelector('form#answer .notice')?.textContent?.includes('Не похоже')");
-    expect(world.env.bitrix.store.getDeal(world.deals.awaitingPayment)!.STAGE_ID).toBe('PREPAYMENT_INVOICE');
-    await page.type('form#answer textarea', '25.12.2026');
+    expect(await page.$eval('form#answer input', (e) => (e as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing)).toBe(true);
+    await page.$eval('form#answer input', (e) => { (e as unknown as { value: string }).value = '2026-12-25'; });
     await page.click('form#answer button[type=submit]');
     await page.waitForFunction("document.querySelector('#card-stage')?.textContent?.length && !document.querySelector('form#answer')");
     const deal = world.env.bitrix.store.getDeal(world.deals.awaitingPayment)!;

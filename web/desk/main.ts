@@ -140,12 +140,17 @@ function outcomePanels(outcome: OutcomeResponse, dealId: number): Node[] {
   }
   // What the feature asked last is the prompt: a reply ("not a date, again") or the pressed message's new text.
   const question = outcome.awaitingAnswer ? (outcome.replies.at(-1)?.message ?? outcome.edited ?? { text: '' }) : null;
-  if (question) {
-    const input = el('textarea', { name: 'answer', rows: '2', required: '', maxlength: '2000', 'aria-label': tr('desk.answer') }) as HTMLTextAreaElement;
-    const form = el('form', { id: 'answer' }, el('div', { class: 'notice' }, plain(question.text)), input, el('button', { type: 'submit' }, tr('desk.send')));
+  if (question && outcome.awaitingAnswer) {
+    // A real input for the field's kind: a date picker (sent as DD.MM.YYYY, the form the chat asks for), a number, text.
+    const kind = outcome.awaitingAnswer;
+    const input = (kind === 'text'
+      ? el('textarea', { name: 'answer', rows: '2', required: '', maxlength: '2000', 'aria-label': tr('desk.answer') })
+      : el('input', { name: 'answer', type: kind, required: '', ...(kind === 'number' ? { step: 'any', inputmode: 'decimal' } : {}), 'aria-label': tr('desk.answer') })) as HTMLInputElement | HTMLTextAreaElement;
+    const form = el('form', { id: 'answer', 'data-kind': kind }, el('div', { class: 'notice' }, plain(question.text)), input, el('button', { type: 'submit' }, tr('desk.send')));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      void api('/answer', (v) => outcomeResponse.parse(v), { method: 'POST', body: { text: input.value } })
+      const value = kind === 'date' ? input.value.replace(/^(\d{4})-(\d{2})-(\d{2})$/, '$3.$2.$1') : input.value;
+      void api('/answer', (v) => outcomeResponse.parse(v), { method: 'POST', body: { text: value } })
         .then((next) => dealPage(dealId, outcomePanels(next, dealId)), (error: unknown) => form.append(failure(error)));
     });
     panels.push(form);

@@ -6,6 +6,7 @@ import type { Locale } from '../../i18n/index.js';
 import type { ActorRole } from '../../identity/org.js';
 import type { DayCandidate } from '../../rules/desk/day.js';
 import { stemRu, tokenize } from '../../rules/text/index.js';
+import { createPaymentButtons } from '../payments/buttons.js';
 import type { DealContext } from './context.js';
 import { dealsTexts } from './texts.js';
 import type { DealCardView, DealDesk, Owners, SearchHit } from './types.js';
@@ -19,6 +20,7 @@ function contactName(contact: Pick<Contact, 'name' | 'lastName' | 'id'>): string
 
 /** The deal desk's read side of deals: the rows of "My day", a deal's card and search. Writes stay in the actions. */
 export function createDealDesk(ctx: DealContext): DealDesk {
+  const paymentButtons = createPaymentButtons(ctx);
   const { deps, pipelineOf, stageOf, stageNames, dealLink, isOpen, when, daysInStage, personName, money, remainingOf, selectFields, stageButtons, remember } = ctx;
   const ownerFilter = (owners: Owners): Record<string, unknown> => (owners === 'all' ? {} : { '@ASSIGNED_BY_ID': [...owners] });
 
@@ -57,6 +59,11 @@ export function createDealDesk(ctx: DealContext): DealDesk {
     // The press that follows compares the deal with what this card showed: a change made meanwhile is shown, not overwritten.
     await remember(deal);
     const actions = stageButtons(names, deal, texts, { snooze: true });
+    if (stage?.role === 'awaiting_payment' && isOpen(deal)) {
+      // Paid, and "expected on …": the payment follow-up's own buttons, above the moves.
+      const [paid, offers] = paymentButtons(deal, locale, texts, now);
+      actions.unshift(paid!, offers!);
+    }
     const approval = stage?.role === 'contract_approval' && viewerRole !== 'owner' ? await ctx.state.approval(deal.id) : null;
     if (approval?.status === 'pending') {
       actions.unshift([actionButton(texts.btnApprove, encodeCallback('deal.approve', deal.id, approval.round)),
@@ -139,6 +146,14 @@ export function createDealDesk(ctx: DealContext): DealDesk {
     return hits.slice(0, 50);
   }
 
-  return { dayCandidates, card, search, readDeal: ctx.readDeal };
+  async function awaitedAnswer(conversation: string): Promise<'date' | 'number' | 'text' | null> {
+    const awaiting = await ctx.state.awaiting(conversation);
+    if (!awaiting) return null;
+    if (awaiting.type === 'decline') return 'text';
+    const type = ctx.rules.deals.fieldInputs[awaiting.field]?.type;
+    return type === 'date' || type === 'number' ? type : 'text';
+  }
+
+  return { dayCandidates, card, search, readDeal: ctx.readDeal, awaitedAnswer };
 }
 

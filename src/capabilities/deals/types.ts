@@ -86,4 +86,6 @@ export interface DealDesk {
   search(query: string, owners: Owners, locale: Locale): Promise<SearchHit[]>;
   /** A fresh read; null when the deal is gone. */
   readDeal(id: number): Promise<Deal | null>;
+  /** What a conversation waits to be typed, as a form input: a date, a number or text; null when nothing. */
+  awaitedAnswer(conversation: string): Promise<'date' | 'number' | 'text' | null>;
 }
