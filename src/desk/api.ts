@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { DealsCapability } from '../capabilities/deals/index.js';
+import type { LeadsCapability } from '../capabilities/leads/index.js';
 import type { ChatRouter } from '../conversation/router.js';
 import { CrmNotFoundError } from '../crm/index.js';
 import { type Locale, toLocale } from '../i18n/index.js';
@@ -21,6 +22,7 @@ export const DESK_PATH = '/desk';
 export interface DeskDeps {
   auth: DeskAuth;
   deals: DealsCapability;
+  leads: LeadsCapability;
   router: ChatRouter;
   directory: Directory;
   identity: IdentityStore;
@@ -130,7 +132,9 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     const now = deps.clock();
     const own = me.owners === 'all' ? [me.b24UserId] : me.owners;
     // My day is the person's own queue plus, for heads, what waits on them (approvals) and their people's overdue.
-    const candidates = await deps.deals.desk.dayCandidates(own, now);
+    // Deals and leads read side by side: two list reads (the deals' pages come in one batch).
+    const [deals, leads] = await Promise.all([deps.deals.desk.dayCandidates(own, now), deps.leads.desk.dayCandidates(own, now)]);
+    const candidates = [...deals, ...leads];
     const ranked = rankDay(candidates, me.b24UserId);
     const items: DayResponse['items'] = [];
     for (const item of ranked) {
@@ -159,6 +163,34 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     }
     const card = await deps.deals.desk.card(deal, me.locale, deps.clock(), role);
     res.json({ ...card, actions: deskButtons(card.actions) });
+  });
+
+  api.get('/leads/:id', async (req: Authed, res) => {
+    const id = entityId.safeParse(req.params.id);
+    if (!id.success) return void res.status(400).json({ error: 'bad lead id' });
+    const me = await viewer(req);
+    const lead = await deps.leads.desk.readLead(Number(id.data));
+    if (!lead) return void res.status(404).json({ error: 'not found' });
+    const role = lead.assignedById ? roleOnEntity(me.org, deps.admins, me.b24UserId, lead.assignedById) : null;
+    if (!role) {
+      deps.log.warn({ actor: me.b24UserId, lead: lead.id }, 'deal desk: lead card refused (not allowed)');
+      return void res.status(403).json({ error: 'not allowed' });
+    }
+    const card = await deps.leads.desk.card(lead, me.locale);
+    res.json({ ...card, actions: deskButtons(card.actions) });
+  });
+
+  api.get('/contacts/:id', async (req: Authed, res) => {
+    const id = entityId.safeParse(req.params.id);
+    if (!id.success) return void res.status(400).json({ error: 'bad contact id' });
+    const me = await viewer(req);
+    const contact = await deps.deals.desk.readContact(Number(id.data));
+    if (!contact) return void res.status(404).json({ error: 'not found' });
+    if (!contact.assignedById || !roleOnEntity(me.org, deps.admins, me.b24UserId, contact.assignedById)) {
+      deps.log.warn({ actor: me.b24UserId, contact: contact.id }, 'deal desk: contact card refused (not allowed)');
+      return void res.status(403).json({ error: 'not allowed' });
+    }
+    res.json(await deps.deals.desk.contactCard(contact, me.locale, me.owners, deps.clock()));
   });
 
   api.get('/search', async (req: Authed, res) => {

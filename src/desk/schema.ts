@@ -47,6 +47,25 @@ export const dealCardResponse = z.object({
   actions: z.array(z.array(button)),
 });
 
+export const leadCardResponse = z.object({
+  id: z.number(), title: z.string(), open: z.boolean(),
+  status: z.object({ id: z.string(), name: z.string() }),
+  owner: z.object({ id: z.nullable(z.number()), name: z.string() }),
+  contact: z.string(), comment: z.string(),
+  history: z.array(z.object({ at: z.string(), stage: z.string() })),
+  comments: z.array(z.object({ at: z.string(), text: z.string() })),
+  link: z.string(),
+  actions: z.array(z.array(button)),
+});
+
+export const contactCardResponse = z.object({
+  id: z.number(), name: z.string(), phones: z.array(z.string()), emails: z.array(z.string()),
+  owner: z.object({ id: z.nullable(z.number()), name: z.string() }),
+  childBirthday: z.nullable(z.string()),
+  deals: z.array(z.object({ id: z.number(), title: z.string(), stage: z.string(), amount: z.string(), open: z.boolean() })),
+  link: z.string(),
+});
+
 export const searchResponse = z.object({
   hits: z.array(z.object({ type: z.enum(['deal', 'contact']), id: z.number(), title: z.string(), subtitle: z.string() })),
 });
@@ -67,4 +86,6 @@ export type SignInResponse = z.infer<typeof signInResponse>;
 export type DayResponse = z.infer<typeof dayResponse>;
 export type DealCardResponse = z.infer<typeof dealCardResponse>;
 export type SearchResponse = z.infer<typeof searchResponse>;
+export type LeadCardResponse = z.infer<typeof leadCardResponse>;
+export type ContactCardResponse = z.infer<typeof contactCardResponse>;
 export type OutcomeResponse = z.infer<typeof outcomeResponse>;

@@ -110,7 +110,9 @@ export function roleOnEntity(org: OrgChart, admins: readonly number[], actorId: 
  * Whose entities a person may look up: everyone for admins, their own plus those of the departments they head
  * (with sub-departments) for heads, their own for everyone else; nobody for an inactive or unknown user.
  */
-export function visibleOwners(org: OrgChart, admins: readonly number[], viewerId: number): 'all' | number[] {
+export type VisibleOwners = 'all' | readonly number[];
+
+export function visibleOwners(org: OrgChart, admins: readonly number[], viewerId: number): VisibleOwners {
   if (!org.users.get(viewerId)?.active) return [];
   if (admins.includes(viewerId)) return 'all';
   return [viewerId, ...subordinatesOf(org, viewerId)];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINK_TOKEN_SECONDS } from '../../src/desk/auth.js';
-import { dayResponse, dealCardResponse, searchResponse } from '../../src/desk/schema.js';
+import { contactCardResponse, dayResponse, dealCardResponse, leadCardResponse, searchResponse } from '../../src/desk/schema.js';
 import { tgOf, waitFor } from '../deals/helpers.js';
 import { type DeskWorld, MANAGER, MOSCOW_HEAD, REGION_MANAGER, startDeskWorld } from './support.js';
 
@@ -81,7 +81,10 @@ describe('deal desk API against the sandboxes', () => {
     const ids = day.items.map((i) => i.id);
     expect(ids[0]).toBe(world.deals.stuck);
     expect(day.items[0]).toMatchObject({ reason: 'overdue', overdueDays: 4 });
-    expect(new Set(ids)).toEqual(new Set([world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss]));
+    expect(new Set(day.items.filter((i) => i.type === 'deal').map((i) => i.id))).toEqual(new Set([world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss]));
+    // The lead not taken yet comes after the overdue deal and the payment, before deals merely in progress.
+    expect(day.items.filter((i) => i.type === 'lead')).toEqual([expect.objectContaining({ id: world.lead, reason: 'new_lead' })]);
+    expect(day.items.map((i) => i.reason).slice(0, 3)).toEqual(['overdue', 'payment', 'new_lead']);
     expect(day.items.find((i) => i.id === world.deals.awaitingPayment)?.reason).toBe('payment');
   });
 
@@ -106,6 +109,27 @@ describe('deal desk API against the sandboxes', () => {
     expect(foreign).toMatchObject({ status: 403, body: { error: 'not allowed' } });
     expect((await call('/deals/abc', { session })).status).toBe(400);
     expect((await call('/deals/99999999', { session })).status).toBe(404);
+  });
+
+  it('a lead card offers take / reject while the lead waits; a take through the desk moves it in the portal', async () => {
+    const session = await signIn(MANAGER);
+    const card = leadCardResponse.parse((await call(`/leads/${world.lead}`, { session })).body);
+    expect(card).toMatchObject({ id: world.lead, title: 'Заявка с сайта: кабель', status: { id: 'NEW' }, contact: expect.stringContaining('Олег') });
+    const take = card.actions.flat().find((b) => b.kind === 'action' && b.data === `1|lt|${world.lead}`);
+    expect(take).toBeDefined();
+    expect((await call(`/leads/${world.lead}`, { session: await signIn(REGION_MANAGER) })).status).toBe(403);
+    const taken = await call('/press', { session, body: { data: `1|lt|${world.lead}` } });
+    expect(taken.status).toBe(200);
+    expect(world.env.bitrix.store.getLead(world.lead)!.STATUS_ID).toBe('IN_PROCESS');
+    expect(leadCardResponse.parse((await call(`/leads/${world.lead}`, { session })).body).actions).toEqual([]);
+  });
+
+  it('a contact card: phones, the child\'s birthday read from the free text, the client\'s deals the viewer may see', async () => {
+    const session = await signIn(MANAGER);
+    const card = contactCardResponse.parse((await call(`/contacts/${world.contact.id}`, { session })).body);
+    expect(card).toMatchObject({ name: 'Светлана Кузнецова', phones: ['+7 (916) 555-12-34'], childBirthday: '14.05.2019' });
+    expect(card.deals.map((d) => d.id)).toEqual([world.deals.stuck]);
+    expect((await call(`/contacts/${world.contact.id}`, { session: await signIn(REGION_MANAGER) })).status).toBe(403);
   });
 
   it('search: a contact by a phone written differently, deals by a word form; nothing of another department for a manager', async () => {

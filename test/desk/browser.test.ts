@@ -37,7 +37,7 @@ describe('the deal desk in headless Chromium against the sandboxes', () => {
     await page.waitForSelector('[data-entity]');
     const rows = await page.$$eval('[data-entity]', (nodes) => nodes.map((n) => n.getAttribute('data-entity')));
     expect(rows[0]).toBe(`deal:${world.deals.stuck}`);
-    expect(new Set(rows)).toEqual(new Set([world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss].map((id) => `deal:${id}`)));
+    expect(new Set(rows)).toEqual(new Set([...[world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss].map((id) => `deal:${id}`), `lead:${world.lead}`]));
     expect(await textOf(page, `[data-entity="deal:${world.deals.xss}"] .title`)).toBe('<img src=x onerror=alert(1)>');
     expect(await page.$$('main img')).toHaveLength(0);
     // The launch data left the address bar; the session lives in this tab only.
@@ -96,6 +96,22 @@ describe('the deal desk in headless Chromium against the sandboxes', () => {
     // The link opened once: a second use signs nobody in.
     const again = await open('link-reuse', `${world.base}#link=${token}`);
     await again.page.waitForSelector('#signin-error');
+    expect(problems).toEqual([]);
+  });
+
+  it('the lead from My day opens as a lead card; the deal\'s client opens as a contact card with the child\'s birthday', async () => {
+    const { page, problems } = await open('lead-contact', world.env.telegram.openWebApp(tgOf(world.env, MANAGER), { menu: true }));
+    await page.waitForSelector(`[data-entity="lead:${world.lead}"]`);
+    await page.click(`[data-entity="lead:${world.lead}"]`);
+    await page.waitForSelector('#card-title');
+    expect(await textOf(page, '#card-title')).toBe(`#${world.lead} Заявка с сайта: кабель`);
+    await screenshot(page, 'lead-card');
+    await page.goto(`${world.base}#/deal/${world.deals.stuck}`);
+    await page.waitForSelector('#client-link');
+    await page.click('#client-link');
+    await page.waitForSelector('#child-birthday');
+    expect(await textOf(page, '#child-birthday')).toBe('14.05.2019');
+    await screenshot(page, 'contact-card');
     expect(problems).toEqual([]);
   });
 

@@ -9,14 +9,20 @@ export interface DeskWorld {
   env: SandboxEnvironment;
   base: string;
   deals: { stuck: number; fresh: number; awaitingPayment: number; regions: number; xss: number; contract: number };
+  lead: number;
   contact: { id: number; phone: string };
 }
 
 /** The app on the sandboxes with a few deals and a contact the desk tests look at. */
 export async function startDeskWorld(label: string): Promise<DeskWorld> {
   const env = await startDealsEnvironment(label);
+  // The demo company's own open leads are closed too: the desk tests look only at what is made here.
+  for (const lead of env.bitrix.store.listLeads()) {
+    if (lead.STATUS_SEMANTIC_ID === 'P') env.bitrix.store.updateLead(Number(lead.ID), { STATUS_ID: 'JUNK' }, { silent: true });
+  }
   const contactId = env.bitrix.store.addContact({
     NAME: 'Светлана', LAST_NAME: 'Кузнецова', ASSIGNED_BY_ID: MANAGER, PHONE: [{ VALUE: '+7 (916) 555-12-34', VALUE_TYPE: 'MOBILE' }],
+    UF_CRM_CHILD_BIRTHDAY_TEXT: 'ДР 14 мая 2019',
   }, { silent: true });
   const deals = {
     stuck: addDeal(env, { title: 'Поставка трансформаторов', stageId: 'PREPARATION', daysAgo: 9, extra: { CONTACT_ID: contactId } }),
@@ -28,5 +34,6 @@ export async function startDeskWorld(label: string): Promise<DeskWorld> {
   };
   // The menu button is registered in the background after the bot starts.
   await env.app.bot?.profileSynced();
-  return { env, base: env.app.desk!.url()!, deals, contact: { id: contactId, phone: '8 916 5551234' } };
+  const lead = env.bitrix.store.addLead({ TITLE: 'Заявка с сайта: кабель', STATUS_ID: 'NEW', ASSIGNED_BY_ID: MANAGER, NAME: 'Олег', PHONE: [{ VALUE: '+7 903 111-22-33', VALUE_TYPE: 'WORK' }] }, { silent: true });
+  return { env, base: env.app.desk!.url()!, deals, lead, contact: { id: contactId, phone: '8 916 5551234' } };
 }

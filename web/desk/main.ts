@@ -5,11 +5,13 @@
 import type { Locale, MessageKey } from '../../src/i18n/index.js';
 import { t } from '../../src/i18n/index.js';
 import {
-  type DayResponse, type DealCardResponse, dayResponse, dealCardResponse, type OutcomeResponse, outcomeResponse,
+  type DayResponse, type DealCardResponse, dayResponse, dealCardResponse, type LeadCardResponse, leadCardResponse, type ContactCardResponse, contactCardResponse, type OutcomeResponse, outcomeResponse,
   type SearchResponse, searchResponse, signInResponse,
 } from '../../src/desk/schema.js';
 
 type Button = DealCardResponse['actions'][number][number];
+/** The card on screen: a press re-reads it. */
+type Entity = { type: 'deal' | 'lead'; id: number };
 type Child = Node | string | null | undefined | false;
 
 const SESSION_KEY = 'dealpilot.desk.session';
@@ -97,9 +99,10 @@ async function dealPage(id: number, panels: Node[] = []): Promise<void> {
     el('dt', {}, tr('desk.paid')), el('dd', {}, card.paid),
     el('dt', {}, tr('desk.remaining')), el('dd', {}, card.remaining),
     el('dt', {}, tr('desk.owner')), el('dd', {}, card.owner.name),
-    card.client && el('dt', {}, tr('desk.client')), card.client && el('dd', {}, [card.client.name, ...card.client.phones].join(' · ')));
+    card.client && el('dt', {}, tr('desk.client')),
+    card.client && el('dd', {}, el('a', { href: `#/contact/${card.client.id}`, id: 'client-link' }, card.client.name), card.client.phones.length > 0 ? ` · ${card.client.phones.join(', ')}` : ''));
   const pipeline = el('div', { class: 'pipeline' }, ...card.pipeline.stages.map((s) => el('span', { class: s.current ? 'current' : '' }, s.name)));
-  const actions = el('div', { class: 'actions', id: 'actions' }, ...buttonRows(card.actions, id));
+  const actions = el('div', { class: 'actions', id: 'actions' }, ...buttonRows(card.actions, { type: 'deal', id }));
   show(
     el('h1', { id: 'card-title' }, `#${card.id} ${card.title}`),
     el('p', { class: 'hint', id: 'card-stage' }, `${card.stage.name}${card.daysInStage !== null ? ` · ${tr('desk.days_in_stage', { days: card.daysInStage })}` : ''}${card.open ? '' : ` · ${tr('desk.closed')}`}`),
@@ -110,33 +113,85 @@ async function dealPage(id: number, panels: Node[] = []): Promise<void> {
   );
 }
 
-function buttonRows(rows: Button[][], dealId: number): HTMLElement[] {
+async function leadPage(id: number, panels: Node[] = []): Promise<void> {
+  nav('day');
+  let card: LeadCardResponse;
+  try {
+    card = await api(`/leads/${id}`, (v) => leadCardResponse.parse(v));
+  } catch (error) {
+    return show(failure(error));
+  }
+  const facts = el('dl', {},
+    el('dt', {}, tr('desk.owner')), el('dd', {}, card.owner.name),
+    card.contact && el('dt', {}, tr('desk.client')), card.contact && el('dd', {}, card.contact),
+    card.comment && el('dt', {}, tr('desk.comment')), card.comment && el('dd', {}, card.comment));
+  show(
+    el('h1', { id: 'card-title' }, `#${card.id} ${card.title}`),
+    el('p', { class: 'hint', id: 'card-stage' }, `${tr('desk.lead')} · ${card.status.name}`),
+    facts, ...panels,
+    card.actions.length > 0 && el('h2', {}, tr('desk.actions')),
+    el('div', { class: 'actions', id: 'actions' }, ...buttonRows(card.actions, { type: 'lead', id }), el('a', { href: card.link, target: '_blank', rel: 'noopener noreferrer', class: 'row' }, tr('desk.open_in_b24'))),
+    el('h2', {}, tr('desk.history')), el('ul', { class: 'plain' }, ...card.history.map((h) => el('li', {}, `${h.at} — ${h.stage}`))),
+    el('h2', {}, tr('desk.comments')), el('ul', { class: 'plain', id: 'comments' }, ...card.comments.map((c) => el('li', {}, `${c.at}\n${c.text}`))),
+  );
+}
+
+async function contactPage(id: number): Promise<void> {
+  nav('search');
+  let card: ContactCardResponse;
+  try {
+    card = await api(`/contacts/${id}`, (v) => contactCardResponse.parse(v));
+  } catch (error) {
+    return show(failure(error));
+  }
+  show(
+    el('h1', { id: 'card-title' }, card.name),
+    el('p', { class: 'hint', id: 'card-stage' }, tr('desk.contact')),
+    el('dl', {},
+      el('dt', {}, tr('desk.phones')), el('dd', {}, card.phones.join(', ') || '—'),
+      el('dt', {}, tr('desk.owner')), el('dd', {}, card.owner.name),
+      card.childBirthday && el('dt', {}, tr('desk.child_birthday')), card.childBirthday && el('dd', { id: 'child-birthday' }, card.childBirthday)),
+    el('h2', {}, tr('desk.contact_deals')),
+    ...card.deals.map((deal) => {
+      const row = el('button', { class: 'row', 'data-entity': `deal:${deal.id}` }, el('div', { class: 'title' }, deal.title), el('div', { class: 'meta' }, `${deal.stage} · ${deal.amount}`));
+      row.addEventListener('click', () => {
+        location.hash = `#/deal/${deal.id}`;
+      });
+      return row;
+    }),
+    el('a', { href: card.link, target: '_blank', rel: 'noopener noreferrer', class: 'row' }, tr('desk.open_in_b24')),
+  );
+}
+
+const openEntity = (entity: Entity, panels: Node[] = []) => (entity.type === 'deal' ? dealPage(entity.id, panels) : leadPage(entity.id, panels));
+
+function buttonRows(rows: Button[][], entity: Entity): HTMLElement[] {
   return rows.flat().map((button) => {
     if (button.kind === 'url') return el('a', { href: button.url, target: '_blank', rel: 'noopener noreferrer', class: 'row' }, plain(button.text));
     const node = el('button', { type: 'button', 'data-action': button.data }, plain(button.text));
-    node.addEventListener('click', () => void press(button.data, dealId));
+    node.addEventListener('click', () => void press(button.data, entity));
     return node;
   });
 }
 
 /** A press on the desk: the same action as the chat button; what it answers is shown, then the card is read again. */
-async function press(data: string, dealId: number): Promise<void> {
+async function press(data: string, entity: Entity): Promise<void> {
   let outcome: OutcomeResponse;
   try {
     outcome = await api('/press', (v) => outcomeResponse.parse(v), { method: 'POST', body: { data } });
   } catch (error) {
     return void view().prepend(failure(error));
   }
-  await dealPage(dealId, outcomePanels(outcome, dealId));
+  await openEntity(entity, outcomePanels(outcome, entity));
 }
 
-function outcomePanels(outcome: OutcomeResponse, dealId: number): Node[] {
+function outcomePanels(outcome: OutcomeResponse, entity: Entity): Node[] {
   const panels: Node[] = outcome.notices.map((n) => el('div', { class: `notice${n.alert ? ' alert' : ''}`, role: 'status' }, plain(n.text)));
   const choices = [outcome.edited, ...outcome.replies.map((r) => r.message)].filter((m) => m?.buttons?.some((row) => row.some((b) => b.kind === 'action')));
   // The pressed message's new text (e.g. "moved to …") when it offers no further choice and asks nothing.
   if (outcome.edited && choices.length === 0 && !outcome.awaitingAnswer) panels.push(el('div', { class: 'notice', id: 'outcome' }, plain(outcome.edited.text)));
   for (const message of choices) {
-    panels.push(el('div', { class: 'actions choices' }, el('div', { class: 'notice' }, plain(message!.text)), ...buttonRows(message!.buttons ?? [], dealId)));
+    panels.push(el('div', { class: 'actions choices' }, el('div', { class: 'notice' }, plain(message!.text)), ...buttonRows(message!.buttons ?? [], entity)));
   }
   // What the feature asked last is the prompt: a reply ("not a date, again") or the pressed message's new text.
   const question = outcome.awaitingAnswer ? (outcome.replies.at(-1)?.message ?? outcome.edited ?? { text: '' }) : null;
@@ -151,7 +206,7 @@ function outcomePanels(outcome: OutcomeResponse, dealId: number): Node[] {
       event.preventDefault();
       const value = kind === 'date' ? input.value.replace(/^(\d{4})-(\d{2})-(\d{2})$/, '$3.$2.$1') : input.value;
       void api('/answer', (v) => outcomeResponse.parse(v), { method: 'POST', body: { text: value } })
-        .then((next) => dealPage(dealId, outcomePanels(next, dealId)), (error: unknown) => form.append(failure(error)));
+        .then((next) => openEntity(entity, outcomePanels(next, entity)), (error: unknown) => form.append(failure(error)));
     });
     panels.push(form);
   } else if (outcome.replies.length > 0 && choices.length === 0) {
@@ -180,8 +235,8 @@ async function searchPage(query: string): Promise<void> {
   if (found.hits.length === 0) return void results.replaceChildren(el('p', { class: 'hint', 'data-empty': 'search' }, tr('desk.search_empty')));
   results.replaceChildren(...found.hits.map((hit) => {
     const row = el('button', { class: 'row', 'data-entity': `${hit.type}:${hit.id}` }, el('div', { class: 'title' }, hit.title), el('div', { class: 'meta' }, hit.subtitle));
-    if (hit.type === 'deal') row.addEventListener('click', () => {
-      location.hash = `#/deal/${hit.id}`;
+    row.addEventListener('click', () => {
+      location.hash = `#/${hit.type}/${hit.id}`;
     });
     return row;
   }));
@@ -189,8 +244,10 @@ async function searchPage(query: string): Promise<void> {
 
 function route(): void {
   const hash = location.hash.replace(/^#/, '');
-  const deal = /^\/deal\/(\d{1,10})$/.exec(hash);
-  if (deal) return void dealPage(Number(deal[1]));
+  const contact = /^\/contact\/(\d{1,10})$/.exec(hash);
+  if (contact) return void contactPage(Number(contact[1]));
+  const card = /^\/(deal|lead)\/(\d{1,10})$/.exec(hash);
+  if (card) return void openEntity({ type: card[1] as Entity['type'], id: Number(card[2]) });
   const search = /^\/search(?:\?q=(.*))?$/.exec(hash);
   if (search) return void searchPage(decodeURIComponent(search[1] ?? ''));
   void dayPage();

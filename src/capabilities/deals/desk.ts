@@ -1,15 +1,17 @@
 import { encodeCallback } from '../../chat/callback-codec.js';
 import { actionButton } from '../../chat/message.js';
-import type { Contact, Deal } from '../../crm/index.js';
+import { type Contact, CrmNotFoundError, type Deal } from '../../crm/index.js';
 import { withoutMarker } from '../../crm/once.js';
 import type { Locale } from '../../i18n/index.js';
-import type { ActorRole } from '../../identity/org.js';
+import type { ActorRole, VisibleOwners as Owners } from '../../identity/org.js';
+import { formatBirthday, parseBirthdayText } from '../../rules/birthday/index.js';
 import type { DayCandidate } from '../../rules/desk/day.js';
 import { stemRu, tokenize } from '../../rules/text/index.js';
+import { calendarDateAt, dateFieldToCalendarDate } from '../../rules/time/index.js';
 import { createPaymentButtons } from '../payments/buttons.js';
 import type { DealContext } from './context.js';
 import { dealsTexts } from './texts.js';
-import type { DealCardView, DealDesk, Owners, SearchHit } from './types.js';
+import type { ContactCardView, DealCardView, DealDesk, SearchHit } from './types.js';
 
 const MAX_HISTORY = 5;
 const MAX_COMMENTS = 5;
@@ -146,6 +148,42 @@ export function createDealDesk(ctx: DealContext): DealDesk {
     return hits.slice(0, 50);
   }
 
+  function childBirthday(contact: Contact, now: Date): string | null {
+    const { childBirthdayDate, childBirthdayText } = ctx.rules.fields;
+    const date = childBirthdayDate ? dateFieldToCalendarDate(String(contact.fields[childBirthdayDate] ?? ''), ctx.tz) : null;
+    if (date) return formatBirthday(date, 'dmy-dot');
+    const text = childBirthdayText ? String(contact.fields[childBirthdayText] ?? '').trim() : '';
+    if (!text) return null;
+    const parsed = parseBirthdayText(text, { today: calendarDateAt(now, ctx.tz) });
+    return parsed.ok ? formatBirthday(parsed.date, parsed.yearKnown ? 'dmy-dot' : 'dm-dot') : text;
+  }
+
+  async function contactCard(contact: Contact, locale: Locale, owners: Owners, now: Date): Promise<ContactCardView> {
+    const names = await stageNames.load();
+    const { items } = await deps.crm.listDeals({ filter: { CONTACT_ID: contact.id }, select: selectFields() });
+    const visible = items.filter((d) => owners === 'all' || (d.assignedById != null && owners.includes(d.assignedById)));
+    return {
+      id: contact.id, name: contactName(contact),
+      phones: (contact.phones ?? []).map((p) => String(p.value ?? '')).filter(Boolean),
+      emails: (contact.emails ?? []).map((p) => String(p.value ?? '')).filter(Boolean),
+      owner: { id: contact.assignedById ?? null, name: await personName(contact.assignedById) },
+      childBirthday: childBirthday(contact, now),
+      deals: visible.sort((a, b) => b.id - a.id).slice(0, 20).map((d) => ({
+        id: d.id, title: d.title ?? `#${d.id}`, stage: d.stageId ? names.deal(d.stageId) : '', amount: money(d, d.opportunity ?? 0, locale), open: isOpen(d),
+      })),
+      link: `${deps.portalUrl}/crm/contact/details/${contact.id}/`,
+    };
+  }
+
+  async function readContact(id: number): Promise<Contact | null> {
+    try {
+      return await deps.crm.getContact(id);
+    } catch (error) {
+      if (error instanceof CrmNotFoundError) return null;
+      throw error;
+    }
+  }
+
   async function awaitedAnswer(conversation: string): Promise<'date' | 'number' | 'text' | null> {
     const awaiting = await ctx.state.awaiting(conversation);
     if (!awaiting) return null;
@@ -154,6 +192,6 @@ export function createDealDesk(ctx: DealContext): DealDesk {
     return type === 'date' || type === 'number' ? type : 'text';
   }
 
-  return { dayCandidates, card, search, readDeal: ctx.readDeal, awaitedAnswer };
+  return { dayCandidates, card, contactCard, search, readDeal: ctx.readDeal, readContact, awaitedAnswer };
 }
 

@@ -1,7 +1,7 @@
 import type { Button, ChatMessage, MessageRef } from '../../chat/message.js';
-import type { Deal } from '../../crm/index.js';
+import type { Contact, Deal } from '../../crm/index.js';
 import type { Locale } from '../../i18n/index.js';
-import type { ActorRole } from '../../identity/org.js';
+import type { ActorRole, VisibleOwners as Owners } from '../../identity/org.js';
 import type { DayCandidate } from '../../rules/desk/day.js';
 import type { Capability } from '../capability.js';
 import type { Actor } from '../chat.js';
@@ -47,8 +47,6 @@ export interface DealsCapability extends Capability {
   readonly desk: DealDesk;
 }
 
-/** Whose entities a person may look up ('all' for admins); computed by the caller from the org chart. */
-export type Owners = 'all' | readonly number[];
 
 export interface DealCardView {
   id: number;
@@ -77,6 +75,19 @@ export interface SearchHit {
   subtitle: string;
 }
 
+export interface ContactCardView {
+  id: number;
+  name: string;
+  phones: string[];
+  emails: string[];
+  owner: { id: number | null; name: string };
+  /** The child's birthday as the fields hold it (the date field, else the text read as a date, else the text). */
+  childBirthday: string | null;
+  /** The client's deals the viewer may see, newest first. */
+  deals: Array<{ id: number; title: string; stage: string; amount: string; open: boolean }>;
+  link: string;
+}
+
 /** The deal desk's read side of deals: the rows of "My day", a deal's card and search. Writes stay in the actions. */
 export interface DealDesk {
   /** Open deals of these owners as "My day" candidates. */
@@ -84,6 +95,8 @@ export interface DealDesk {
   /** `viewerRole`: how the viewer relates to the deal; an approver (not its manager) gets the pending round's buttons. */
   card(deal: Deal, locale: Locale, now: Date, viewerRole: ActorRole): Promise<DealCardView>;
   search(query: string, owners: Owners, locale: Locale): Promise<SearchHit[]>;
+  contactCard(contact: Contact, locale: Locale, owners: Owners, now: Date): Promise<ContactCardView>;
+  readContact(id: number): Promise<Contact | null>;
   /** A fresh read; null when the deal is gone. */
   readDeal(id: number): Promise<Deal | null>;
   /** What a conversation waits to be typed, as a form input: a date, a number or text; null when nothing. */

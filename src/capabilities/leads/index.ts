@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { CapabilityDeps } from '../capability.js';
 import { createLeadActions } from './actions.js';
 import { createLeadContext } from './context.js';
+import { createLeadDesk } from './desk.js';
 import { createLeadFollowUps } from './follow-ups.js';
 import { createLeadTrigger } from './trigger.js';
 import { LEADS_QUEUE, type LeadsCapability, ROUTE_JOB, SCAN_JOB, STUCK_JOB } from './types.js';
@@ -22,6 +23,7 @@ export function createLeadsCapability(deps: CapabilityDeps): LeadsCapability {
   const { takeLead, rejectMenu, rejectLead, reassignMenu, assignByHand, mayReassign } = createLeadActions(ctx, followUps);
 
   return {
+    desk: createLeadDesk(ctx),
     name: 'leads',
     jobs: [
       {

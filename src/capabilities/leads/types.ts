@@ -1,7 +1,9 @@
-import type { ChatMessage } from '../../chat/message.js';
-import type { TaskInput } from '../../crm/index.js';
+import type { Button, ChatMessage } from '../../chat/message.js';
+import type { Lead, TaskInput } from '../../crm/index.js';
 import type { Locale } from '../../i18n/index.js';
+import type { VisibleOwners as Owners } from '../../identity/org.js';
 import type { NotificationIntent } from '../../outbox/types.js';
+import type { DayCandidate } from '../../rules/desk/day.js';
 import type { RoutingDecision } from '../../rules/routing/index.js';
 import type { Capability } from '../capability.js';
 
@@ -69,6 +71,30 @@ export interface LeadsCapability extends Capability {
   assignByHand(actorId: number, leadId: number, userId: number): Promise<ActionOutcome>;
   /** May this person hand the lead (owned by `ownerId`) to someone else? */
   mayReassign(actorId: number, ownerId: number): Promise<boolean>;
+  /** The deal desk's read side: My day rows and a lead's card. */
+  readonly desk: LeadDesk;
+}
+
+
+export interface LeadCardView {
+  id: number;
+  title: string;
+  open: boolean;
+  status: { id: string; name: string };
+  owner: { id: number | null; name: string };
+  /** Name, phone, e-mail of the person behind the lead. */
+  contact: string;
+  comment: string;
+  history: Array<{ at: string; stage: string }>;
+  comments: Array<{ at: string; text: string }>;
+  link: string;
+  actions: Button[][];
+}
+
+export interface LeadDesk {
+  dayCandidates(owners: Owners, now: Date): Promise<DayCandidate[]>;
+  card(lead: Lead, locale: Locale): Promise<LeadCardView>;
+  readLead(id: number): Promise<Lead | null>;
 }
 
 export const both = <T>(make: (locale: Locale) => T): Record<Locale, T> => ({ ru: make('ru'), en: make('en') });

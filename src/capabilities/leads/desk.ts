@@ -1,0 +1,68 @@
+import type { Lead } from '../../crm/index.js';
+import { withoutMarker } from '../../crm/once.js';
+import type { Locale } from '../../i18n/index.js';
+import type { VisibleOwners as Owners } from '../../identity/org.js';
+import type { DayCandidate } from '../../rules/desk/day.js';
+import { daysElapsed } from '../../rules/time/index.js';
+import type { LeadContext } from './context.js';
+import type { LeadCardView, LeadDesk } from './types.js';
+
+const SELECT = ['ID', 'TITLE', 'STATUS_ID', 'STATUS_SEMANTIC_ID', 'ASSIGNED_BY_ID', 'MOVED_TIME', 'DATE_CREATE', 'OPPORTUNITY', 'CURRENCY_ID'];
+
+/** The deal desk's read side of leads: "My day" rows (leads not taken yet first) and a lead's card. */
+export function createLeadDesk(ctx: LeadContext): LeadDesk {
+  const { deps, rules, stageNames, leadUrl, contactLine, leadButtons, getLeadOrNull } = ctx;
+  const tz = rules.portal.timezone;
+  const calendar = { timezone: tz, days: rules.workingHours.days, holidays: rules.workingHours.holidays };
+  const isOpen = (lead: Lead) => !lead.statusSemantic || lead.statusSemantic === 'process';
+  const when = (date: Date, locale: Locale) => new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
+    timeZone: tz, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+  }).format(date);
+
+  async function dayCandidates(owners: Owners, now: Date): Promise<DayCandidate[]> {
+    if (owners !== 'all' && owners.length === 0) return [];
+    const { items } = await deps.crm.listLeads({
+      filter: { STATUS_SEMANTIC_ID: 'P', ...(owners === 'all' ? {} : { '@ASSIGNED_BY_ID': [...owners] }) }, select: SELECT,
+    });
+    const names = await stageNames.load();
+    return items.flatMap((lead): DayCandidate[] => {
+      // Leads waiting for distribution (the intake user) are the account manager's, not a person's day.
+      if (!lead.assignedById || lead.assignedById === rules.intakeUser) return [];
+      const since = lead.movedAt ?? lead.createdAt ?? now;
+      return [{
+        entity: { type: 'lead', id: lead.id }, title: lead.title ?? `#${lead.id}`, ownerId: lead.assignedById,
+        daysInStage: daysElapsed(since, now, rules.thresholds.dayCounting, calendar),
+        untakenLead: lead.statusId === rules.leadStatuses.new,
+        amount: lead.opportunity ?? 0, currency: lead.currencyId || 'RUB', stageName: lead.statusId ? names.lead(lead.statusId) : '',
+      }];
+    });
+  }
+
+  async function card(lead: Lead, locale: Locale): Promise<LeadCardView> {
+    const names = await stageNames.load();
+    const [history, comments] = await Promise.all([
+      deps.crm.listStageHistory('lead', { filter: { OWNER_ID: lead.id } }).then((r) => r.items),
+      deps.crm.call<Array<{ CREATED?: string; COMMENT?: string }>>('crm.timeline.comment.list', {
+        filter: { ENTITY_ID: lead.id, ENTITY_TYPE: 'lead' }, select: ['ID', 'CREATED', 'COMMENT'], order: { CREATED: 'DESC' },
+      }).catch(() => []),
+    ]);
+    const owner = lead.assignedById ? (await deps.directory.user(lead.assignedById))?.name ?? `#${lead.assignedById}` : '—';
+    const open = isOpen(lead);
+    return {
+      id: lead.id, title: lead.title ?? '', open,
+      status: { id: lead.statusId ?? '', name: lead.statusId ? names.lead(lead.statusId) : '—' },
+      owner: { id: lead.assignedById ?? null, name: owner },
+      contact: contactLine(lead) ?? '',
+      comment: lead.comments?.trim() ?? '',
+      history: [...history].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, 5)
+        .map((h) => ({ at: when(h.createdAt, locale), stage: names.lead(h.stageId) })),
+      comments: (Array.isArray(comments) ? comments : []).slice(0, 5)
+        .map((c) => ({ at: c.CREATED ? when(new Date(c.CREATED), locale) : '', text: withoutMarker(String(c.COMMENT ?? '')) })),
+      link: leadUrl(lead.id),
+      // The chat's buttons while the lead waits to be taken; afterwards the portal is where it is worked.
+      actions: open && lead.statusId === rules.leadStatuses.new ? leadButtons(lead.id, locale) : [],
+    };
+  }
+
+  return { dayCandidates, card, readLead: getLeadOrNull };
+}
