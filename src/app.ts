@@ -321,7 +321,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
           });
         }
         mountDesk(app, {
-          auth: deskAuth, deals: capabilities.deals, leads: capabilities.leads, router, directory, identity: store, ownerOf: crmOwnerLookup(crm),
+          auth: deskAuth, deals: capabilities.deals, leads: capabilities.leads, reports: capabilities.reports, router, directory, identity: store, ownerOf: crmOwnerLookup(crm),
           admins: config.rules.admins, log, clock,
         });
         if (config.env.METRICS_PORT === undefined) mountMetrics(app, metrics.registry);

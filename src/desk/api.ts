@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { DealsCapability } from '../capabilities/deals/index.js';
 import type { LeadsCapability } from '../capabilities/leads/index.js';
+import type { ReportsCapability } from '../capabilities/reports/index.js';
 import type { ChatRouter } from '../conversation/router.js';
 import { CrmNotFoundError } from '../crm/index.js';
 import { type Locale, toLocale } from '../i18n/index.js';
@@ -15,7 +16,7 @@ import { formatMoney } from '../rules/deals/index.js';
 import { rankDay } from '../rules/desk/day.js';
 import type { DeskAuth, DeskSession } from './auth.js';
 import { deskButtons, deskInteraction } from './interaction.js';
-import { answerRequest, type DayResponse, entityId, pressRequest, type SearchResponse, searchQuery, signInRequest } from './schema.js';
+import { answerRequest, type DayResponse, entityId, pressRequest, reportPeriod, type SearchResponse, searchQuery, signInRequest } from './schema.js';
 
 export const DESK_PATH = '/desk';
 
@@ -23,6 +24,7 @@ export interface DeskDeps {
   auth: DeskAuth;
   deals: DealsCapability;
   leads: LeadsCapability;
+  reports: ReportsCapability;
   router: ChatRouter;
   directory: Directory;
   identity: IdentityStore;
@@ -191,6 +193,25 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
       return void res.status(403).json({ error: 'not allowed' });
     }
     res.json(await deps.deals.desk.contactCard(contact, me.locale, me.owners, deps.clock()));
+  });
+
+  api.get('/board', async (req: Authed, res) => {
+    const raw = req.query.pipeline;
+    const pipeline = raw === undefined ? { success: true as const, data: '0' } : entityId.safeParse(raw);
+    if (!pipeline.success) return void res.status(400).json({ error: 'bad pipeline id' });
+    const me = await viewer(req);
+    // The department's board is for heads (their departments, with sub-departments) and admins.
+    if (roleOf(me.org, deps.admins, me.b24UserId) === 'manager') return void res.status(403).json({ error: 'not allowed' });
+    res.json(await deps.deals.desk.board(me.owners, Number(pipeline.data), me.locale, deps.clock()));
+  });
+
+  api.get('/report', async (req: Authed, res) => {
+    const period = reportPeriod.safeParse(req.query.period ?? 'today');
+    if (!period.success) return void res.status(400).json({ error: 'expected period: today, yesterday, week or month' });
+    const me = await viewer(req);
+    const report = await deps.reports.deskReport(me.b24UserId, period.data, me.locale);
+    if (!report) return void res.status(403).json({ error: 'not allowed' });
+    res.json(report);
   });
 
   api.get('/search', async (req: Authed, res) => {

@@ -66,6 +66,26 @@ export const contactCardResponse = z.object({
   link: z.string(),
 });
 
+export const boardResponse = z.object({
+  pipelines: z.array(z.object({ id: z.number(), name: z.string() })),
+  pipeline: z.object({ id: z.number(), name: z.string() }),
+  stages: z.array(z.object({
+    id: z.string(), name: z.string(), count: z.number(), amount: z.string(),
+    deals: z.array(z.object({ id: z.number(), title: z.string(), owner: z.string(), amount: z.string(), days: z.number(), stuck: z.boolean() })),
+  })),
+  managers: z.array(z.object({ id: z.number(), name: z.string(), open: z.number(), stuck: z.number(), amount: z.string() })),
+});
+
+export const reportPeriod = z.enum(['today', 'yesterday', 'week', 'month']);
+const reportRow = z.object({
+  name: z.string(), moved: z.number(), movedSum: z.string(), notMoved: z.number(), notMovedSum: z.string(), lost: z.number(), lostSum: z.string(),
+});
+export const reportResponse = z.object({
+  period: reportPeriod, label: z.string(),
+  managers: z.array(reportRow), totals: reportRow,
+  funnels: z.array(z.object({ pipeline: z.string(), stages: z.array(z.object({ name: z.string(), passes: z.number(), deals: z.number() })) })),
+});
+
 export const searchResponse = z.object({
   hits: z.array(z.object({ type: z.enum(['deal', 'contact']), id: z.number(), title: z.string(), subtitle: z.string() })),
 });
@@ -88,4 +108,6 @@ export type DealCardResponse = z.infer<typeof dealCardResponse>;
 export type SearchResponse = z.infer<typeof searchResponse>;
 export type LeadCardResponse = z.infer<typeof leadCardResponse>;
 export type ContactCardResponse = z.infer<typeof contactCardResponse>;
+export type BoardResponse = z.infer<typeof boardResponse>;
+export type ReportResponse = z.infer<typeof reportResponse>;
 export type OutcomeResponse = z.infer<typeof outcomeResponse>;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINK_TOKEN_SECONDS } from '../../src/desk/auth.js';
-import { contactCardResponse, dayResponse, dealCardResponse, leadCardResponse, searchResponse } from '../../src/desk/schema.js';
+import { boardResponse, contactCardResponse, dayResponse, dealCardResponse, leadCardResponse, reportResponse, searchResponse } from '../../src/desk/schema.js';
+import { parseReportArgs } from '../../src/rules/report/index.js';
 import { tgOf, waitFor } from '../deals/helpers.js';
 import { type DeskWorld, MANAGER, MOSCOW_HEAD, REGION_MANAGER, startDeskWorld } from './support.js';
 
@@ -130,6 +131,42 @@ describe('deal desk API against the sandboxes', () => {
     expect(card).toMatchObject({ name: 'Светлана Кузнецова', phones: ['+7 (916) 555-12-34'], childBirthday: '14.05.2019' });
     expect(card.deals.map((d) => d.id)).toEqual([world.deals.stuck]);
     expect((await call(`/contacts/${world.contact.id}`, { session: await signIn(REGION_MANAGER) })).status).toBe(403);
+  });
+
+  it('the board: a head sees the department by stage and by manager, stuck deals marked; a manager is refused', async () => {
+    const head = await signIn(MOSCOW_HEAD);
+    const board = boardResponse.parse((await call('/board?pipeline=0', { session: head })).body);
+    expect(board.pipeline).toEqual({ id: 0, name: 'Продажи' });
+    const preparation = board.stages.find((s) => s.id === 'PREPARATION')!;
+    expect(preparation.deals.find((d) => d.id === world.deals.stuck)).toMatchObject({ stuck: true, days: 9 });
+    expect(board.stages.flatMap((s) => s.deals).some((d) => d.id === world.deals.regions)).toBe(false);
+    expect(board.managers.find((m) => m.id === MANAGER)).toMatchObject({ stuck: 1 });
+    expect(board.stages.map((s) => s.id)).not.toContain('WON');
+    expect((await call('/board', { session: await signIn(MANAGER) })).status).toBe(403);
+    expect((await call('/board?pipeline=x', { session: head })).status).toBe(400);
+  });
+
+  it('the report: the same figures as /report for the same person and period', async () => {
+    const session = await signIn(MANAGER);
+    // Something to count: a move made today through the desk.
+    await call('/press', { session, body: { data: `1|dm|${world.deals.fresh}|PREPARATION` } });
+    const report = reportResponse.parse((await call('/report?period=today', { session })).body);
+    const args = parseReportArgs('/report today', new Date(), 'Europe/Moscow');
+    if ('error' in args) throw new Error('bad args');
+    const built = (await world.env.app.capabilities.reports.buildFor(MANAGER, args))!;
+    const mine = built.report.managers.find((r) => r.userId === MANAGER)!;
+    expect(report.managers[0]).toMatchObject({ moved: mine.forward.count, notMoved: mine.idle.count, lost: mine.failed.count });
+    expect(report.managers[0]!.moved).toBeGreaterThanOrEqual(1);
+    expect(report.label).toBe(args.period.label);
+    // The chat's /report prints the same counts.
+    const chat = (await world.env.app.capabilities.reports.reportCommand(MANAGER, '/report today', 'ru')).map((m) => m.text).join('\n');
+    expect(chat).toContain(report.label);
+    const line = (label: string, count: number, sum: string) => new RegExp(`${label}\\s+${count}\\s+${sum.replace(/\s/g, '\\s')}`);
+    expect(chat).toMatch(line('Вперёд', report.managers[0]!.moved, report.managers[0]!.movedSum));
+    expect(chat).toMatch(line('Без движения', report.managers[0]!.notMoved, report.managers[0]!.notMovedSum));
+    const funnel = report.funnels.find((f) => f.pipeline === 'Продажи')!;
+    expect(funnel.stages.find((s) => s.name === 'Коммерческое предложение')?.passes).toBeGreaterThanOrEqual(1);
+    expect((await call('/report?period=decade', { session })).status).toBe(400);
   });
 
   it('search: a contact by a phone written differently, deals by a word form; nothing of another department for a manager', async () => {

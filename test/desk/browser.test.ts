@@ -115,6 +115,33 @@ describe('the deal desk in headless Chromium against the sandboxes', () => {
     expect(problems).toEqual([]);
   });
 
+  it('a head opens the department board (stuck deals marked) and the report charts, and switches the period', async () => {
+    const { page, problems } = await open('board', world.env.telegram.openWebApp(tgOf(world.env, MOSCOW_HEAD), { menu: true }));
+    await page.waitForSelector('[data-nav=board]');
+    await page.click('[data-nav=board]');
+    await page.waitForSelector(`[data-entity="deal:${world.deals.stuck}"]`);
+    expect(await page.$eval(`[data-entity="deal:${world.deals.stuck}"]`, (e) => e.hasAttribute('data-stuck'))).toBe(true);
+    expect(await page.$(`[data-entity="deal:${world.deals.regions}"]`)).toBeNull();
+    await screenshot(page, 'board');
+    await page.click('[data-nav=report]');
+    await page.waitForSelector('#report-managers li');
+    const today = await textOf(page, '#report-label');
+    await screenshot(page, 'report-today');
+    await page.click('[data-period=week]');
+    await page.waitForFunction(`document.querySelector('#report-label')?.textContent !== ${JSON.stringify(today)} && document.querySelector('[data-period=week].active')`);
+    expect(await textOf(page, '#report-label')).toMatch(/–/);
+    await screenshot(page, 'report-week');
+    expect(problems).toEqual([]);
+  });
+
+  it('a manager sees no board tab, and the board API refuses them', async () => {
+    const { page } = await open('no-board', world.env.telegram.openWebApp(tgOf(world.env, MANAGER), { url: `${world.base}` }));
+    await page.waitForSelector('[data-nav=day]');
+    expect(await page.$('[data-nav=board]')).toBeNull();
+    await page.goto(`${world.base}#/board`);
+    await page.waitForSelector('main .error');
+  });
+
   it('search finds a contact by a phone written differently; a manager finds nothing of another department', async () => {
     const { page, problems } = await open('search', world.env.telegram.openWebApp(tgOf(world.env, MANAGER), { menu: true }));
     await page.waitForSelector('[data-nav=search]');

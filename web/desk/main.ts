@@ -5,7 +5,7 @@
 import type { Locale, MessageKey } from '../../src/i18n/index.js';
 import { t } from '../../src/i18n/index.js';
 import {
-  type DayResponse, type DealCardResponse, dayResponse, dealCardResponse, type LeadCardResponse, leadCardResponse, type ContactCardResponse, contactCardResponse, type OutcomeResponse, outcomeResponse,
+  type DayResponse, type DealCardResponse, dayResponse, dealCardResponse, type LeadCardResponse, leadCardResponse, type ContactCardResponse, contactCardResponse, type BoardResponse, boardResponse, type ReportResponse, reportResponse, type OutcomeResponse, outcomeResponse,
   type SearchResponse, searchResponse, signInResponse,
 } from '../../src/desk/schema.js';
 
@@ -16,6 +16,7 @@ type Child = Node | string | null | undefined | false;
 
 const SESSION_KEY = 'dealpilot.desk.session';
 const LOCALE_KEY = 'dealpilot.desk.locale';
+const ROLE_KEY = 'dealpilot.desk.role';
 let locale: Locale = (sessionStorage.getItem(LOCALE_KEY) as Locale | null) ?? 'ru';
 const tr = (key: MessageKey, params?: unknown): string => (t as (l: Locale, k: MessageKey, p?: unknown) => string)(locale, key, params);
 
@@ -58,9 +59,95 @@ function failure(error: unknown): HTMLElement {
   return el('p', { class: 'error' }, tr('desk.failed'));
 }
 
-function nav(active: 'day' | 'search'): void {
-  const link = (name: 'day' | 'search', key: MessageKey) => el('a', { href: `#/${name}`, class: active === name ? 'active' : '', 'data-nav': name }, tr(key));
-  document.getElementById('nav')!.replaceChildren(link('day', 'desk.nav_day'), link('search', 'desk.nav_search'));
+type Tab = 'day' | 'search' | 'board' | 'report';
+
+function nav(active: Tab): void {
+  const link = (name: Tab, key: MessageKey) => el('a', { href: `#/${name}`, class: active === name ? 'active' : '', 'data-nav': name }, tr(key));
+  const head = sessionStorage.getItem(ROLE_KEY) !== 'manager';
+  document.getElementById('nav')!.replaceChildren(link('day', 'desk.nav_day'), link('search', 'desk.nav_search'),
+    ...(head ? [link('board', 'desk.nav_board')] : []), link('report', 'desk.nav_report'));
+}
+
+/** A horizontal bar `value / max` wide (set through the CSSOM: the page's CSP allows no inline style attributes). */
+function bar(value: number, max: number, kind: string): HTMLElement {
+  const node = el('span', { class: `bar ${kind}` });
+  node.style.setProperty('width', `${max > 0 ? Math.max(value > 0 ? 2 : 0, Math.round((value / max) * 100)) : 0}%`);
+  return node;
+}
+
+async function boardPage(pipelineId: number): Promise<void> {
+  nav('board');
+  show(el('p', { class: 'hint' }, tr('desk.loading')));
+  let board: BoardResponse;
+  try {
+    board = await api(`/board?pipeline=${pipelineId}`, (v) => boardResponse.parse(v));
+  } catch (error) {
+    return show(failure(error));
+  }
+  const picker = el('select', { name: 'pipeline', 'aria-label': board.pipeline.name }, ...board.pipelines.map((p) => {
+    const option = el('option', { value: String(p.id) }, p.name) as HTMLOptionElement;
+    option.selected = p.id === board.pipeline.id;
+    return option;
+  })) as HTMLSelectElement;
+  picker.addEventListener('change', () => {
+    location.hash = `#/board?pipeline=${picker.value}`;
+  });
+  const open = board.stages.reduce((n, s) => n + s.count, 0);
+  if (open === 0) return show(picker, el('p', { class: 'hint', 'data-empty': 'board' }, tr('desk.board_empty')));
+  const most = Math.max(...board.managers.map((m) => m.open));
+  show(
+    picker,
+    el('h2', {}, tr('desk.board_by_manager')),
+    el('ul', { class: 'plain', id: 'managers' }, ...board.managers.map((m) => el('li', { 'data-manager': String(m.id) },
+      el('div', {}, `${m.name} · ${m.open} · ${m.amount}${m.stuck > 0 ? ` · ${tr('desk.board_stuck', { count: m.stuck })}` : ''}`),
+      el('div', { class: 'bars' }, bar(m.open - m.stuck, most, 'moved'), bar(m.stuck, most, 'lost'))))),
+    ...board.stages.filter((s) => s.count > 0).flatMap((s) => [
+      el('h2', { 'data-stage': s.id }, `${s.name} · ${s.count} · ${s.amount}`),
+      ...s.deals.map((d) => {
+        const row = el('button', { class: `row${d.stuck ? ' stuck' : ''}`, 'data-entity': `deal:${d.id}`, ...(d.stuck ? { 'data-stuck': '' } : {}) },
+          el('div', {}, d.stuck ? el('span', { class: 'badge overdue' }, tr('desk.reason_overdue')) : null, el('span', { class: 'title' }, d.title)),
+          el('div', { class: 'meta' }, `${d.owner} · ${d.amount} · ${tr('desk.days_in_stage', { days: d.days })}`));
+        row.addEventListener('click', () => {
+          location.hash = `#/deal/${d.id}`;
+        });
+        return row;
+      }),
+    ]),
+  );
+}
+
+const PERIODS = ['today', 'yesterday', 'week', 'month'] as const;
+
+async function reportPage(period: (typeof PERIODS)[number]): Promise<void> {
+  nav('report');
+  const switcher = el('div', { class: 'periods', role: 'tablist' }, ...PERIODS.map((p) => el('a', { href: `#/report?period=${p}`, class: p === period ? 'active' : '', 'data-period': p }, tr(`desk.report_period_${p}` as MessageKey))));
+  show(switcher, el('p', { class: 'hint' }, tr('desk.loading')));
+  let report: ReportResponse;
+  try {
+    report = await api(`/report?period=${period}`, (v) => reportResponse.parse(v));
+  } catch (error) {
+    return show(switcher, failure(error));
+  }
+  const rows = [...report.managers, ...(report.managers.length > 1 ? [{ ...report.totals, name: '∑' }] : [])];
+  const most = Math.max(1, ...rows.map((r) => r.moved + r.notMoved + r.lost));
+  const legend = el('p', { class: 'legend' }, el('span', { class: 'bar moved key' }), ` ${tr('desk.report_moved')}  `,
+    el('span', { class: 'bar idle key' }), ` ${tr('desk.report_not_moved')}  `, el('span', { class: 'bar lost key' }), ` ${tr('desk.report_lost')}`);
+  show(
+    switcher,
+    el('p', { class: 'hint', id: 'report-label' }, report.label),
+    legend,
+    el('ul', { class: 'plain', id: 'report-managers' }, ...rows.map((r) => el('li', { 'data-row': r.name },
+      el('div', {}, r.name),
+      el('div', { class: 'bars' }, bar(r.moved, most, 'moved'), bar(r.notMoved, most, 'idle'), bar(r.lost, most, 'lost')),
+      el('div', { class: 'meta', 'data-figures': '' }, `${tr('desk.report_moved')}: ${r.moved} (${r.movedSum}) · ${tr('desk.report_not_moved')}: ${r.notMoved} (${r.notMovedSum}) · ${tr('desk.report_lost')}: ${r.lost} (${r.lostSum})`)))),
+    ...report.funnels.flatMap((f) => {
+      const widest = Math.max(1, ...f.stages.map((s) => s.passes));
+      return [
+        el('h2', {}, `${tr('desk.report_passes')}: ${f.pipeline}`),
+        el('ul', { class: 'plain funnel' }, ...f.stages.map((s) => el('li', { 'data-stage': s.name }, el('div', {}, `${s.name} · ${s.passes}`), el('div', { class: 'bars' }, bar(s.passes, widest, 'moved'))))),
+      ];
+    }),
+  );
 }
 
 // ---- pages ---------------------------------------------------------------------------------------------------------
@@ -248,6 +335,10 @@ function route(): void {
   if (contact) return void contactPage(Number(contact[1]));
   const card = /^\/(deal|lead)\/(\d{1,10})$/.exec(hash);
   if (card) return void openEntity({ type: card[1] as Entity['type'], id: Number(card[2]) });
+  const board = /^\/board(?:\?pipeline=(\d{1,4}))?$/.exec(hash);
+  if (board) return void boardPage(Number(board[1] ?? 0));
+  const report = /^\/report(?:\?period=(today|yesterday|week|month))?$/.exec(hash);
+  if (report) return void reportPage((report[1] ?? 'today') as (typeof PERIODS)[number]);
   const search = /^\/search(?:\?q=(.*))?$/.exec(hash);
   if (search) return void searchPage(decodeURIComponent(search[1] ?? ''));
   void dayPage();
@@ -286,6 +377,7 @@ async function start(): Promise<void> {
       const signedIn = await api('/session', (v) => signInResponse.parse(v), { method: 'POST', body: initData ? { telegramInitData: initData } : { linkToken } });
       sessionStorage.setItem(SESSION_KEY, signedIn.session);
       sessionStorage.setItem(LOCALE_KEY, signedIn.locale);
+      sessionStorage.setItem(ROLE_KEY, signedIn.role);
       locale = signedIn.locale;
       document.documentElement.lang = locale;
     } catch (error) {

@@ -5,13 +5,14 @@ import { withoutMarker } from '../../crm/once.js';
 import type { Locale } from '../../i18n/index.js';
 import type { ActorRole, VisibleOwners as Owners } from '../../identity/org.js';
 import { formatBirthday, parseBirthdayText } from '../../rules/birthday/index.js';
+import { formatMoney } from '../../rules/deals/index.js';
 import type { DayCandidate } from '../../rules/desk/day.js';
 import { stemRu, tokenize } from '../../rules/text/index.js';
 import { calendarDateAt, dateFieldToCalendarDate } from '../../rules/time/index.js';
 import { createPaymentButtons } from '../payments/buttons.js';
 import type { DealContext } from './context.js';
 import { dealsTexts } from './texts.js';
-import type { ContactCardView, DealCardView, DealDesk, SearchHit } from './types.js';
+import type { BoardView, ContactCardView, DealCardView, DealDesk, SearchHit } from './types.js';
 
 const MAX_HISTORY = 5;
 const MAX_COMMENTS = 5;
@@ -175,6 +176,36 @@ export function createDealDesk(ctx: DealContext): DealDesk {
     };
   }
 
+  async function board(owners: Owners, pipelineId: number, locale: Locale, now: Date): Promise<BoardView> {
+    const pipelines = ctx.rules.pipelines.map((p) => ({ id: p.id, name: p.name }));
+    const pipeline = ctx.rules.pipelines.find((p) => p.id === pipelineId) ?? ctx.rules.pipelines[0]!;
+    const names = await stageNames.load();
+    const { items } = owners !== 'all' && owners.length === 0 ? { items: [] } : await deps.crm.listDeals({
+      filter: { STAGE_SEMANTIC_ID: 'P', CATEGORY_ID: pipeline.id, ...ownerFilter(owners) }, select: selectFields(),
+    });
+    const rows = await Promise.all(items.map(async (deal) => {
+      const stage = stageOf(deal);
+      const days = deal.movedAt ? daysInStage(deal.movedAt, now) : 0;
+      return { deal, days, stuck: stage?.stuckDays !== undefined && days >= stage.stuckDays, owner: await personName(deal.assignedById) };
+    }));
+    const sum = (deals: typeof rows, currency: string) => formatMoney(deals.reduce((total, r) => total + (r.deal.opportunity ?? 0), 0), currency, locale);
+    const currency = items[0]?.currencyId || 'RUB';
+    const stages = pipeline.stages.filter((s) => s.role !== 'won' && s.role !== 'lost').map((s) => {
+      const here = rows.filter((r) => r.deal.stageId === s.id).sort((a, b) => b.days - a.days);
+      return {
+        id: s.id, name: names.deal(s.id), count: here.length, amount: sum(here, currency),
+        deals: here.map((r) => ({ id: r.deal.id, title: r.deal.title ?? `#${r.deal.id}`, owner: r.owner, amount: money(r.deal, r.deal.opportunity ?? 0, locale), days: r.days, stuck: r.stuck })),
+      };
+    });
+    const byManager = new Map<number, typeof rows>();
+    for (const row of rows) if (row.deal.assignedById) byManager.set(row.deal.assignedById, [...(byManager.get(row.deal.assignedById) ?? []), row]);
+    const managers = await Promise.all([...byManager].map(async ([id, deals]) => ({
+      id, name: await personName(id), open: deals.length, stuck: deals.filter((d) => d.stuck).length, amount: sum(deals, currency),
+    })));
+    managers.sort((a, b) => b.stuck - a.stuck || b.open - a.open || a.name.localeCompare(b.name));
+    return { pipelines, pipeline: { id: pipeline.id, name: pipeline.name }, stages, managers };
+  }
+
   async function readContact(id: number): Promise<Contact | null> {
     try {
       return await deps.crm.getContact(id);
@@ -192,6 +223,6 @@ export function createDealDesk(ctx: DealContext): DealDesk {
     return type === 'date' || type === 'number' ? type : 'text';
   }
 
-  return { dayCandidates, card, contactCard, search, readDeal: ctx.readDeal, readContact, awaitedAnswer };
+  return { dayCandidates, card, board, contactCard, search, readDeal: ctx.readDeal, readContact, awaitedAnswer };
 }
 

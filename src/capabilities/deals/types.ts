@@ -88,6 +88,15 @@ export interface ContactCardView {
   link: string;
 }
 
+export interface BoardView {
+  pipelines: Array<{ id: number; name: string }>;
+  pipeline: { id: number; name: string };
+  /** The pipeline's open stages in order, each with its deals (longest in stage first). */
+  stages: Array<{ id: string; name: string; count: number; amount: string; deals: Array<{ id: number; title: string; owner: string; amount: string; days: number; stuck: boolean }> }>;
+  /** Per manager: open deals, stuck ones, their sum. */
+  managers: Array<{ id: number; name: string; open: number; stuck: number; amount: string }>;
+}
+
 /** The deal desk's read side of deals: the rows of "My day", a deal's card and search. Writes stay in the actions. */
 export interface DealDesk {
   /** Open deals of these owners as "My day" candidates. */
@@ -95,6 +104,8 @@ export interface DealDesk {
   /** `viewerRole`: how the viewer relates to the deal; an approver (not its manager) gets the pending round's buttons. */
   card(deal: Deal, locale: Locale, now: Date, viewerRole: ActorRole): Promise<DealCardView>;
   search(query: string, owners: Owners, locale: Locale): Promise<SearchHit[]>;
+  /** A department's open deals in one pipeline, by stage and by manager, stuck ones marked. */
+  board(owners: Owners, pipelineId: number, locale: Locale, now: Date): Promise<BoardView>;
   contactCard(contact: Contact, locale: Locale, owners: Owners, now: Date): Promise<ContactCardView>;
   readContact(id: number): Promise<Contact | null>;
   /** A fresh read; null when the deal is gone. */

@@ -130,5 +130,5 @@ export function createReportBuilder(deps: CapabilityDeps) {
     return build(scope, args, actorId);
   }
 
-  return { deps, config, crm, directory, log, rules, timezone, calendar, openDealsIndex, gather, build, buildFor, zoneOf };
+  return { deps, config, crm, directory, log, rules, timezone, calendar, openDealsIndex, gather, build, buildFor, buildForScope, zoneOf };
 }

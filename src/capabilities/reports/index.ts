@@ -1,6 +1,7 @@
 import type { CapabilityDeps } from '../capability.js';
 import { createReportActions } from './actions.js';
 import { createReportBuilder } from './build.js';
+import { createReportDesk } from './desk.js';
 import { createReportTrigger } from './trigger.js';
 import { DIGEST_JOB, REPORTS_QUEUE, type ReportsCapability } from './types.js';
 
@@ -18,6 +19,7 @@ export function createReportsCapability(deps: CapabilityDeps): ReportsCapability
   const { rules, openDealsIndex, buildFor } = builder;
   const { reportCommand, reportForKey } = createReportActions(builder);
   const { runDigest } = createReportTrigger(builder);
+  const { deskReport } = createReportDesk(builder);
 
   return {
     name: 'reports',
@@ -39,6 +41,7 @@ export function createReportsCapability(deps: CapabilityDeps): ReportsCapability
     reportCommand,
     reportForKey,
     buildFor,
+    deskReport,
     runDigest,
   };
 }

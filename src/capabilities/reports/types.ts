@@ -42,7 +42,32 @@ export interface DigestResult {
   skipped?: 'not_a_working_day';
 }
 
+export type DeskReportPeriod = 'today' | 'yesterday' | 'week' | 'month';
+
+/** One row of the desk's report: moved forward / not moved / lost, counts and sums. */
+export interface DeskReportRow {
+  name: string;
+  moved: number;
+  movedSum: string;
+  notMoved: number;
+  notMovedSum: string;
+  lost: number;
+  lostSum: string;
+}
+
+export interface DeskReportView {
+  period: DeskReportPeriod;
+  /** The period as /report heads it ("03.11.2025–09.11.2025"). */
+  label: string;
+  managers: DeskReportRow[];
+  totals: DeskReportRow;
+  /** Stage passes per pipeline in funnel order. */
+  funnels: Array<{ pipeline: string; stages: Array<{ name: string; passes: number; deals: number }> }>;
+}
+
 export interface ReportsCapability extends Capability {
+  /** /report's figures shaped for the deal desk's charts (null: not a directory user). */
+  deskReport(actorId: number, period: DeskReportPeriod, locale: Locale): Promise<DeskReportView | null>;
   /** Open deals kept in Redis for "did not move" (see open-deals-index.ts). */
   readonly openDealsIndex: OpenDealsIndex;
   /** `/report …` typed by `actorId`: the report (or an explanation) as chat messages, period buttons on the last. */
