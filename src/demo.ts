@@ -19,9 +19,23 @@ Type a message and press Enter to send it as the current person. Commands:
   :lead <title>           a new lead arrives in the portal and is routed: rule, manager, why others were skipped
   :clock +3d              move the portal's (and the bot's) clock forward (+30m, +2h, +3d), then run the scans
   :jobs                   run every scan now (stuck deals and leads, payments, approvals, birthdays, routing)
+  :app                    a browser link that opens the deal desk (My day, cards, search) as the current person
   :help                   this text
   :quit                   stop the demo
 `;
+
+/**
+ * A browser link that opens the deal desk as this person: as Telegram would open the Mini App (launch data signed
+ * by the sandbox's bot token) once they are linked, else as the Bitrix24 chat's single-use link would.
+ */
+async function deskLink(env: SandboxEnvironment, b24UserId: number): Promise<string> {
+  const desk = env.app.desk;
+  const base = desk?.url();
+  if (!desk || !base) return '(the deal desk is not served: no http role)';
+  // Signed at the demo's time: the bot's clock is the demo clock, which may run days ahead of the real one.
+  if (await env.app.store.byBitrixUser(b24UserId)) return env.telegram.openWebApp(env.telegramUserFor(b24UserId), { url: base }, { authDate: env.bitrix.clock.now() });
+  return `${base}#link=${await desk.linkToken(b24UserId)}`;
+}
 
 function banner(env: SandboxEnvironment): string {
   const port = env.app.httpPort;
@@ -158,6 +172,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   });
   envRef = env;
   write(banner(env));
+  write(`Deal desk as ${personName(env, DEMO.users.moscowManagers[0]!)}: ${await deskLink(env, DEMO.users.moscowManagers[0]!)}\n  (open it in a browser; :app prints a fresh one for whoever you are)\n`);
   write(`Demo time: ${formatAt(env.bitrix.clock.now(), timezone)} (${timezone})${startAt.getTime() !== (options.now ?? new Date()).getTime() && !options.at ? ' — the company is closed right now, so the demo starts on the next working morning' : ''}.\n`);
   const stopFollowing = followTranscripts(env, write);
   env.bitrix.setEventHandler(`http://127.0.0.1:${env.app.httpPort}/b24/events`, env.config.env.B24_APPLICATION_TOKEN);
@@ -230,6 +245,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       return;
     }
     if (line === ':jobs') return runJobs();
+    if (line === ':app') return void write(`Deal desk as ${personName(env, current)}: ${await deskLink(env, current)}\n`);
     if (line.startsWith(':clock')) {
       const step = parseClockStep(line.slice(6));
       if (step === null) return void write('Usage: :clock +30m | +2h | +3d\n');

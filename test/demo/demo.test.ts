@@ -55,6 +55,18 @@ describe('the demo started on a Friday evening (20:30 Moscow)', () => {
     expect(out.join('')).toMatch(/Deal scan: \d+ nudges/);
   }, 90_000);
 
+  it('prints a deal desk link at start and :app prints one for the current person that signs them in', async () => {
+    expect(out.join('')).toMatch(/Deal desk as .+: http:\/\/127\.0\.0\.1:\d+\/desk\/#link=[A-Za-z0-9_-]{43}/);
+    const before = out.length;
+    await demo.handle(':app');
+    // Linked by now (:contact above): the link is what Telegram would open, with signed launch data.
+    const link = /(http:\/\/\S+)/.exec(out.slice(before).join(''))![1]!;
+    expect(link).toContain('#tgWebAppData=');
+    const initData = new URLSearchParams(new URL(link).hash.slice(1)).get('tgWebAppData')!;
+    const signIn = await fetch(new URL('api/session', link.split('#')[0]), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ telegramInitData: initData }) });
+    expect(await signIn.json()).toMatchObject({ role: "manager" });
+  });
+
   it(':lead shows where the lead went: the rule, the manager, and why the others were skipped', async () => {
     await demo.handle(':lead Нужен трансформатор 400 кВА');
     const text = out.join('');
