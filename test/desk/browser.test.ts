@@ -128,9 +128,29 @@ describe('the deal desk in headless Chromium against the sandboxes', () => {
     const today = await textOf(page, '#report-label');
     await screenshot(page, 'report-today');
     await page.click('[data-period=week]');
-    await page.waitForFunction(`document.querySelector('#report-label')?.textContent !== ${JSON.stringify(today)} && document.querySelector('[data-period=week].active')`);
+    // The week's figures are on screen (not the switcher's loading state): a label other than today's.
+    await page.waitForFunction(`(document.querySelector('#report-label')?.textContent ?? ${JSON.stringify(today)}) !== ${JSON.stringify(today)} && document.querySelector('[data-period=week].active')`);
     expect(await textOf(page, '#report-label')).toMatch(/–/);
     await screenshot(page, 'report-week');
+    expect(problems).toEqual([]);
+  });
+
+  it('a slow page the person already left does not replace the one they went to', async () => {
+    const { page, problems } = await open('stale', world.env.telegram.openWebApp(tgOf(world.env, MOSCOW_HEAD), { menu: true }));
+    await page.waitForSelector('[data-nav=board]');
+    await page.setRequestInterception(true);
+    page.on('request', (request) => {
+      // The board's answer is held back until the person is on the search page.
+      if (request.url().includes('/api/board')) setTimeout(() => void request.continue(), 800);
+      else void request.continue();
+    });
+    await page.click('[data-nav=board]');
+    await page.click('[data-nav=search]');
+    await page.waitForSelector('input[type=search]');
+    await page.waitForResponse((response) => response.url().includes('/api/board'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await page.$('input[type=search]')).not.toBeNull();
+    expect(await page.$('[data-stage]')).toBeNull();
     expect(problems).toEqual([]);
   });
 

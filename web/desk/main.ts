@@ -30,6 +30,19 @@ function el(tag: string, props: Record<string, string> = {}, ...children: Child[
 /** Chat markup (**bold**, _italic_, `code`) reduced to plain text for the page. */
 const plain = (text: string): string => text.replace(/\*\*(.+?)\*\*/g, '$1').replace(/`([^`]+)`/g, '$1');
 
+/** Bumped on every navigation: an answer that arrives for a page the person already left is dropped. */
+let generation = 0;
+
+/** A response for a page that is no longer on screen (the person navigated meanwhile). */
+class StaleError extends Error {}
+
+/** Runs a page or an action; a stale answer is dropped silently, anything else still surfaces. */
+function quietly(work: Promise<void>): void {
+  work.catch((error: unknown) => {
+    if (!(error instanceof StaleError)) throw error;
+  });
+}
+
 class ApiError extends Error {
   constructor(readonly status: number, readonly code: string) {
     super(code);
@@ -37,6 +50,7 @@ class ApiError extends Error {
 }
 
 async function api<T>(path: string, parse: (v: unknown) => T, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const asked = generation;
   const session = sessionStorage.getItem(SESSION_KEY);
   const response = await fetch(`./api${path}`, {
     method: init.method ?? 'GET',
@@ -44,6 +58,7 @@ async function api<T>(path: string, parse: (v: unknown) => T, init: { method?: s
     ...(init.body ? { body: JSON.stringify(init.body) } : {}),
   });
   const body: unknown = await response.json().catch(() => ({}));
+  if (asked !== generation) throw new StaleError();
   if (!response.ok) throw new ApiError(response.status, String((body as { error?: unknown }).error ?? response.status));
   return parse(body);
 }
@@ -53,6 +68,7 @@ function show(...children: Child[]): void {
   view().replaceChildren(...children.filter((c): c is Node | string => !!c));
 }
 function failure(error: unknown): HTMLElement {
+  if (error instanceof StaleError) throw error;
   if (error instanceof ApiError && error.status === 401) return el('p', { class: 'error' }, tr('desk.signin_failed'));
   if (error instanceof ApiError && error.status === 403) return el('p', { class: 'error' }, tr('desk.not_allowed'));
   if (error instanceof ApiError && error.status === 404) return el('p', { class: 'error' }, tr('desk.not_found'));
@@ -256,7 +272,7 @@ function buttonRows(rows: Button[][], entity: Entity): HTMLElement[] {
   return rows.flat().map((button) => {
     if (button.kind === 'url') return el('a', { href: button.url, target: '_blank', rel: 'noopener noreferrer', class: 'row' }, plain(button.text));
     const node = el('button', { type: 'button', 'data-action': button.data }, plain(button.text));
-    node.addEventListener('click', () => void press(button.data, entity));
+    node.addEventListener('click', () => quietly(press(button.data, entity)));
     return node;
   });
 }
@@ -292,8 +308,8 @@ function outcomePanels(outcome: OutcomeResponse, entity: Entity): Node[] {
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const value = kind === 'date' ? input.value.replace(/^(\d{4})-(\d{2})-(\d{2})$/, '$3.$2.$1') : input.value;
-      void api('/answer', (v) => outcomeResponse.parse(v), { method: 'POST', body: { text: value } })
-        .then((next) => openEntity(entity, outcomePanels(next, entity)), (error: unknown) => form.append(failure(error)));
+      quietly(api('/answer', (v) => outcomeResponse.parse(v), { method: 'POST', body: { text: value } })
+        .then((next) => openEntity(entity, outcomePanels(next, entity)), (error: unknown) => void form.append(failure(error))));
     });
     panels.push(form);
   } else if (outcome.replies.length > 0 && choices.length === 0) {
@@ -330,18 +346,19 @@ async function searchPage(query: string): Promise<void> {
 }
 
 function route(): void {
+  generation += 1;
   const hash = location.hash.replace(/^#/, '');
   const contact = /^\/contact\/(\d{1,10})$/.exec(hash);
-  if (contact) return void contactPage(Number(contact[1]));
+  if (contact) return quietly(contactPage(Number(contact[1])));
   const card = /^\/(deal|lead)\/(\d{1,10})$/.exec(hash);
-  if (card) return void openEntity({ type: card[1] as Entity['type'], id: Number(card[2]) });
+  if (card) return quietly(openEntity({ type: card[1] as Entity['type'], id: Number(card[2]) }));
   const board = /^\/board(?:\?pipeline=(\d{1,4}))?$/.exec(hash);
-  if (board) return void boardPage(Number(board[1] ?? 0));
+  if (board) return quietly(boardPage(Number(board[1] ?? 0)));
   const report = /^\/report(?:\?period=(today|yesterday|week|month))?$/.exec(hash);
-  if (report) return void reportPage((report[1] ?? 'today') as (typeof PERIODS)[number]);
+  if (report) return quietly(reportPage((report[1] ?? 'today') as (typeof PERIODS)[number]));
   const search = /^\/search(?:\?q=(.*))?$/.exec(hash);
-  if (search) return void searchPage(decodeURIComponent(search[1] ?? ''));
-  void dayPage();
+  if (search) return quietly(searchPage(decodeURIComponent(search[1] ?? '')));
+  quietly(dayPage());
 }
 
 // ---- start: sign in from Telegram's launch parameters or a Bitrix24 link, then route -------------------------------
