@@ -3,7 +3,7 @@ import { LINK_TOKEN_SECONDS } from '../../src/desk/auth.js';
 import { boardResponse, contactCardResponse, dayResponse, dealCardResponse, leadCardResponse, reportResponse, searchResponse } from '../../src/desk/schema.js';
 import { parseReportArgs } from '../../src/rules/report/index.js';
 import { tgOf, waitFor } from '../deals/helpers.js';
-import { type DeskWorld, MANAGER, MOSCOW_HEAD, REGION_MANAGER, startDeskWorld } from './support.js';
+import { type DeskWorld, MANAGER, MOSCOW_HEAD, OTHER_MOSCOW_MANAGER, REGION_MANAGER, startDeskWorld } from './support.js';
 
 /** The initData a Telegram client would pass for this person (the sandbox signs it with the bot's token). */
 function initDataOf(world: DeskWorld, b24UserId: number, launch: Parameters<DeskWorld['env']['telegram']['openWebApp']>[2] = {}): string {
@@ -217,6 +217,41 @@ describe('deal desk API against the sandboxes', () => {
     expect(JSON.stringify(late.body)).toContain('Доработка договора');
     expect((await call('/answer', { session, body: { text: 'ещё' } })).status).toBe(409);
     world.env.bitrix.store.moveDealStage(world.deals.awaitingPayment, 'PREPAYMENT_INVOICE', { silent: true });
+  });
+
+  it('a head declines a contract from its card with a comment: the deal goes to rework and the comment is on its timeline', async () => {
+    await world.env.app.jobs.add('deals', 'approval-check', { dealId: world.deals.contract });
+    await waitFor(world.env, MOSCOW_HEAD, (e) => e.direction === 'bot' && e.text.includes(String(world.deals.contract)));
+    // Its own manager (signed in from a Bitrix24 link) sees the card, without approve / decline.
+    const owner = await call('/session', { body: { linkToken: await world.env.app.desk!.linkToken(OTHER_MOSCOW_MANAGER) } });
+    const ownCard = dealCardResponse.parse((await call(`/deals/${world.deals.contract}`, { session: String(owner.body.session) })).body);
+    expect(ownCard.actions.flat().some((b) => b.kind === 'action' && /^1\|d[yn]\|/.test(b.data))).toBe(false);
+
+    const head = await signIn(MOSCOW_HEAD);
+    const card = dealCardResponse.parse((await call(`/deals/${world.deals.contract}`, { session: head })).body);
+    const decline = card.actions.flat().find((b) => b.kind === 'action' && b.data.startsWith(`1|dn|${world.deals.contract}|`));
+    expect(decline).toBeDefined();
+    const asked = await call('/press', { session: head, body: { data: decline!.kind === 'action' ? decline!.data : '' } });
+    expect(asked.body).toMatchObject({ awaitingAnswer: 'text' });
+    expect(world.env.bitrix.store.getDeal(world.deals.contract)!.STAGE_ID).toBe('UC_CONTRACT');
+    const done = await call('/answer', { session: head, body: { text: 'Нужна скидка 5 %, <b>срочно</b>' } });
+    expect(done.status).toBe(200);
+    expect(world.env.bitrix.store.getDeal(world.deals.contract)!.STAGE_ID).toBe('UC_REWORK');
+    const comments = world.env.bitrix.store.listTimelineComments({ entityType: 'deal', entityId: world.deals.contract }).map((c) => String(c.COMMENT));
+    expect(comments.some((c) => c.includes('Нужна скидка 5 %'))).toBe(true);
+  });
+
+  it('the page is served with a strict Content-Security-Policy and no framing outside Telegram and Bitrix24', async () => {
+    const page = await fetch(world.base);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain('frame-ancestors');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    const script = await fetch(`${world.base}app.js`);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect((await script.text()).length).toBeGreaterThan(1000);
   });
 
   it('Bitrix24 chat: a link token signs its person in once and expires; /app in Telegram answers with a web_app button', async () => {

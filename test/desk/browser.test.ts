@@ -145,6 +145,8 @@ describe('the deal desk in headless Chromium against the sandboxes', () => {
       else void request.continue();
     });
     await page.click('[data-nav=board]');
+    // The board page has started (its tab is drawn anew as active), its data still on the way.
+    await page.waitForSelector('[data-nav=board].active');
     await page.click('[data-nav=search]');
     await page.waitForSelector('input[type=search]');
     await page.waitForResponse((response) => response.url().includes('/api/board'));

@@ -78,10 +78,15 @@ function failure(error: unknown): HTMLElement {
 type Tab = 'day' | 'search' | 'board' | 'report';
 
 function nav(active: Tab): void {
-  const link = (name: Tab, key: MessageKey) => el('a', { href: `#/${name}`, class: active === name ? 'active' : '', 'data-nav': name }, tr(key));
-  const head = sessionStorage.getItem(ROLE_KEY) !== 'manager';
-  document.getElementById('nav')!.replaceChildren(link('day', 'desk.nav_day'), link('search', 'desk.nav_search'),
-    ...(head ? [link('board', 'desk.nav_board')] : []), link('report', 'desk.nav_report'));
+  const bar = document.getElementById('nav')!;
+  // Built once: later pages only move the highlight (links stay the same nodes under a finger or a test's click).
+  if (bar.childElementCount === 0) {
+    const link = (name: Tab, key: MessageKey) => el('a', { href: `#/${name}`, 'data-nav': name }, tr(key));
+    const head = sessionStorage.getItem(ROLE_KEY) !== 'manager';
+    bar.replaceChildren(link('day', 'desk.nav_day'), link('search', 'desk.nav_search'),
+      ...(head ? [link('board', 'desk.nav_board')] : []), link('report', 'desk.nav_report'));
+  }
+  for (const link of bar.querySelectorAll('a')) link.classList.toggle('active', link.getAttribute('data-nav') === active);
 }
 
 /** A horizontal bar `value / max` wide (set through the CSSOM: the page's CSP allows no inline style attributes). */
@@ -381,11 +386,29 @@ const startRoute = (open: string | null): string => {
   return match ? `#/deal/${match[1]}` : '#/day';
 };
 
+/**
+ * Tells the Telegram client the page is ready (it then drops its loading placeholder), as its Mini App bridge
+ * expects: `web_app_ready` through the mobile webview proxy, the desktop's external.notify, or a postMessage to
+ * web.telegram.org when framed. Outside Telegram nothing listens and nothing happens.
+ */
+function telegramReady(): void {
+  const bridge = window as unknown as { TelegramWebviewProxy?: { postEvent(type: string, data: string): void }; external?: { notify?(data: string): void } };
+  const event = { eventType: 'web_app_ready', eventData: {} };
+  try {
+    if (bridge.TelegramWebviewProxy) bridge.TelegramWebviewProxy.postEvent(event.eventType, '{}');
+    else if (typeof bridge.external?.notify === 'function') bridge.external.notify(JSON.stringify(event));
+    else if (window.parent !== window) window.parent.postMessage(JSON.stringify(event), 'https://web.telegram.org');
+  } catch {
+    // Not in Telegram, or a client without the bridge: nothing to tell.
+  }
+}
+
 async function start(): Promise<void> {
   const launch = new URLSearchParams(location.hash.replace(/^#/, ''));
   const initData = launch.get('tgWebAppData');
   const linkToken = launch.get('link');
   applyTheme(launch.get('tgWebAppThemeParams'));
+  if (initData) telegramReady();
   const open = new URLSearchParams(location.search).get('open') ?? launch.get('open') ?? (initData ? new URLSearchParams(initData).get('start_param') : null);
   if (initData || linkToken) {
     // The launch data leaves the address bar at once (a copied link must not carry it).
