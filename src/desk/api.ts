@@ -219,7 +219,8 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     const q = searchQuery.safeParse(typeof raw === 'string' ? raw.trim() : undefined);
     if (!q.success) return void res.status(400).json({ error: 'expected q: 1–100 characters' });
     const me = await viewer(req);
-    const hits = await deps.deals.desk.search(q.data, me.owners, me.locale);
+    const [deals, leads] = await Promise.all([deps.deals.desk.search(q.data, me.owners, me.locale), deps.leads.desk.search(q.data, me.owners)]);
+    const hits = [...deals, ...leads];
     res.json({ hits } satisfies SearchResponse);
   });
 

@@ -87,7 +87,7 @@ export const reportResponse = z.object({
 });
 
 export const searchResponse = z.object({
-  hits: z.array(z.object({ type: z.enum(['deal', 'contact']), id: z.number(), title: z.string(), subtitle: z.string() })),
+  hits: z.array(z.object({ type: z.enum(['deal', 'contact', 'lead']), id: z.number(), title: z.string(), subtitle: z.string() })),
 });
 
 /** What a press or a typed answer produced, as the chat would have shown it. */

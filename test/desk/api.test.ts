@@ -173,6 +173,11 @@ describe('deal desk API against the sandboxes', () => {
     const session = await signIn(MANAGER);
     const byPhone = searchResponse.parse((await call(`/search?q=${encodeURIComponent(world.contact.phone)}`, { session })).body);
     expect(byPhone.hits).toEqual([expect.objectContaining({ type: 'contact', id: world.contact.id, title: 'Светлана Кузнецова' })]);
+    // A lead by its phone, written another way, and by a word of its title.
+    const leadByPhone = searchResponse.parse((await call(`/search?q=${encodeURIComponent('8 (903) 1112233')}`, { session })).body);
+    expect(leadByPhone.hits).toEqual([expect.objectContaining({ type: 'lead', id: world.lead })]);
+    const leadByWord = searchResponse.parse((await call(`/search?q=${encodeURIComponent('заявки')}`, { session })).body);
+    expect(leadByWord.hits.filter((h) => h.type === 'lead').map((h) => h.id)).toContain(world.lead);
     const byWord = searchResponse.parse((await call(`/search?q=${encodeURIComponent('трансформаторами')}`, { session })).body);
     // Closed deals are found too (a client calls about last year's order); another department's never.
     expect(byWord.hits.map((h) => h.id)).toContain(world.deals.stuck);

@@ -3,6 +3,7 @@ import { withoutMarker } from '../../crm/once.js';
 import type { Locale } from '../../i18n/index.js';
 import type { VisibleOwners as Owners } from '../../identity/org.js';
 import type { DayCandidate } from '../../rules/desk/day.js';
+import { stemRu, tokenize } from '../../rules/text/index.js';
 import { daysElapsed } from '../../rules/time/index.js';
 import type { LeadContext } from './context.js';
 import type { LeadCardView, LeadDesk } from './types.js';
@@ -64,5 +65,27 @@ export function createLeadDesk(ctx: LeadContext): LeadDesk {
     };
   }
 
-  return { dayCandidates, card, readLead: getLeadOrNull };
+  async function search(query: string, owners: Owners): Promise<Array<{ type: 'lead'; id: number; title: string; subtitle: string }>> {
+    if (owners !== 'all' && owners.length === 0) return [];
+    const mine = owners === 'all' ? {} : { '@ASSIGNED_BY_ID': [...owners] };
+    const names = await stageNames.load();
+    const hit = (lead: Lead) => ({ type: 'lead' as const, id: lead.id, title: lead.title ?? `#${lead.id}`, subtitle: [lead.statusId ? names.lead(lead.statusId) : '', contactLine(lead) ?? ''].filter(Boolean).join(' · ') });
+    const trimmed = query.trim();
+    if (trimmed.replace(/\D/g, '').length >= 10 && /^[\d\s()+.-]+$/.test(trimmed)) {
+      const found = await deps.crm.call<{ LEAD?: number[] } | unknown[]>('crm.duplicate.findbycomm', { type: 'PHONE', values: [trimmed], entity_type: 'LEAD' });
+      const ids = Array.isArray(found) ? [] : (found.LEAD ?? []);
+      if (ids.length === 0) return [];
+      return (await deps.crm.listLeads({ filter: { '@ID': ids, ...mine }, select: [...SELECT, 'NAME', 'LAST_NAME', 'PHONE'] })).items.map(hit);
+    }
+    const stems = tokenize(query).map(stemRu).filter((s) => s.length >= 2);
+    if (stems.length === 0) return [];
+    const longest = [...stems].sort((a, b) => b.length - a.length)[0]!;
+    const { items } = await deps.crm.listLeads({ filter: { '%TITLE': longest, ...mine }, select: [...SELECT, 'NAME', 'LAST_NAME', 'PHONE'] });
+    return items.filter((lead) => {
+      const words = tokenize(lead.title ?? '');
+      return stems.every((stem) => words.some((w) => w.startsWith(stem) || stemRu(w) === stem));
+    }).slice(0, 20).map(hit);
+  }
+
+  return { dayCandidates, card, readLead: getLeadOrNull, search };
 }

@@ -95,6 +95,8 @@ export interface LeadDesk {
   dayCandidates(owners: Owners, now: Date): Promise<DayCandidate[]>;
   card(lead: Lead, locale: Locale): Promise<LeadCardView>;
   readLead(id: number): Promise<Lead | null>;
+  /** Leads by title (Russian word forms) or by a phone in any format, only of `owners`. */
+  search(query: string, owners: Owners): Promise<Array<{ type: 'lead'; id: number; title: string; subtitle: string }>>;
 }
 
 export const both = <T>(make: (locale: Locale) => T): Record<Locale, T> => ({ ru: make('ru'), en: make('en') });
