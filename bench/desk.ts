@@ -2,8 +2,9 @@
  * The deal desk: what opening My day costs in portal requests, what DealPilot adds to each API call beyond its
  * portal round trips, and how fast the page is interactive in headless Chromium, for a manager with 200 open deals.
  *
- * - Requests: counted at the sandbox portal for one GET /desk/api/day, first (reference data cold: users,
- *   departments, stage names) and then as every later open (those caches warm; the deals are always read fresh).
+ * - Requests: counted at the sandbox portal for one GET /desk/api/day (open deals, paged in one batch, and open
+ *   leads: always read fresh); the org chart and stage names are preloaded at start and reloaded ahead of expiry, so
+ *   a person pays for them only after the process sat idle past their 5-minute life (shown separately).
  * - Overhead: p50/p99 of each API call, and of the same portal reads made directly through the CRM gateway; the
  *   difference is DealPilot's share (sign-in check, ranking, JSON). The portal's rate limit is off here: this measures
  *   the code, not the 2 req/s budget.
@@ -92,7 +93,10 @@ export async function runDeskBench(): Promise<Record<string, unknown>> {
 
     // The same portal reads, straight through the gateway: what the API call cannot be faster than.
     const selectFields = ['ID', 'TITLE', 'STAGE_ID', 'CATEGORY_ID', 'STAGE_SEMANTIC_ID', 'CLOSED', 'ASSIGNED_BY_ID', 'MOVED_TIME', 'OPPORTUNITY', 'CURRENCY_ID', 'CONTACT_ID'];
-    const crmDay = await timed(CALLS, () => env.app.crm.listDeals({ filter: { STAGE_SEMANTIC_ID: 'P', '@ASSIGNED_BY_ID': [MANAGER] }, select: selectFields }));
+    const crmDay = await timed(CALLS, () => Promise.all([
+      env.app.crm.listDeals({ filter: { STAGE_SEMANTIC_ID: 'P', '@ASSIGNED_BY_ID': [MANAGER] }, select: selectFields }),
+      env.app.crm.listLeads({ filter: { STATUS_SEMANTIC_ID: 'P', '@ASSIGNED_BY_ID': [MANAGER] } }),
+    ]));
     const apiDay = await timed(CALLS, () => get('/day'));
     const crmCard = await timed(CALLS, () => Promise.all([
       env.app.crm.getDeal(someDeal),
@@ -134,10 +138,10 @@ export async function runDeskBench(): Promise<Record<string, unknown>> {
       ['Search: portal requests', String(searchRequests), ''],
       ['My day p50 / p99 ms: API', `${round(apiDay.p50)} / ${round(apiDay.p99)}`, ''],
       ['  same reads via the gateway', `${round(crmDay.p50)} / ${round(crmDay.p99)}`, ''],
-      ['  DealPilot adds at p99 (ms)', String(round(apiDay.p99 - crmDay.p99)), 'goal ≤ 50'],
+      ['  DealPilot adds at p50 / p99 (ms)', `${round(apiDay.p50 - crmDay.p50)} / ${round(apiDay.p99 - crmDay.p99)}`, 'goal ≤ 50 at p99'],
       ['Card p50 / p99 ms: API', `${round(apiCard.p50)} / ${round(apiCard.p99)}`, ''],
       ['  same reads via the gateway', `${round(crmCard.p50)} / ${round(crmCard.p99)}`, ''],
-      ['  DealPilot adds at p99 (ms)', String(round(apiCard.p99 - crmCard.p99)), 'goal ≤ 50'],
+      ['  DealPilot adds at p50 / p99 (ms)', `${round(apiCard.p50 - crmCard.p50)} / ${round(apiCard.p99 - crmCard.p99)}`, 'goal ≤ 50 at p99'],
       ['Page interactive in Chromium p50 / max (ms)', typeof interactive === 'string' ? interactive : `${round(interactive.p50)} / ${round(interactive.max)}`, 'goal ≤ 1500'],
       ['Page script: bytes / gzipped', `${js.length} / ${gzipSync(js).length}`, 'goal < 100 KB gz'],
     ];
