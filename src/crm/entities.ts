@@ -57,6 +57,15 @@ export interface Lead {
   fields: Record<string, unknown>;
 }
 
+export interface Company {
+  id: number;
+  title?: string | null;
+  assignedById?: number | null;
+  phones?: MultiFieldValue[];
+  modifiedAt?: Date | null;
+  fields: Record<string, unknown>;
+}
+
 export interface Contact {
   id: number;
   name?: string | null;
@@ -147,12 +156,13 @@ export interface ProductRow {
   sort: number;
 }
 
-export type EntityName = 'lead' | 'deal' | 'contact' | 'user' | 'dealStageHistory' | 'leadStageHistory';
+export type EntityName = 'lead' | 'deal' | 'contact' | 'company' | 'user' | 'dealStageHistory' | 'leadStageHistory';
 
 export interface EntityTypes {
   lead: Lead;
   deal: Deal;
   contact: Contact;
+  company: Company;
   user: User;
   dealStageHistory: StageHistoryEntry;
   leadStageHistory: StageHistoryEntry;
@@ -279,6 +289,7 @@ export interface EntitySchemas {
   deal: z.ZodType<Deal>;
   lead: z.ZodType<Lead>;
   contact: z.ZodType<Contact>;
+  company: z.ZodType<Company>;
   user: z.ZodType<User>;
   department: z.ZodType<Department>;
   stage: z.ZodType<Stage>;
@@ -364,6 +375,16 @@ export function createEntitySchemas(timeZone: string): EntitySchemas {
     id: r.ID, name: r.NAME, lastName: r.LAST_NAME, secondName: r.SECOND_NAME, birthDate: r.BIRTHDATE,
     assignedById: r.ASSIGNED_BY_ID, companyId: r.COMPANY_ID, typeId: r.TYPE_ID, sourceId: r.SOURCE_ID,
     phones: r.PHONE, emails: r.EMAIL, createdAt: r.DATE_CREATE, modifiedAt: r.DATE_MODIFY, fields: userFields(r),
+  }));
+
+  const company = z.looseObject({
+    ID: id,
+    TITLE: optionalText.optional(),
+    ASSIGNED_BY_ID: optionalId.optional(),
+    PHONE: multiField.optional(),
+    DATE_MODIFY: dt.optional(),
+  }).transform((r): Company => compact({
+    id: r.ID, title: r.TITLE, assignedById: r.ASSIGNED_BY_ID, phones: r.PHONE, modifiedAt: r.DATE_MODIFY, fields: userFields(r),
   }));
 
   const user = z.looseObject({
@@ -467,7 +488,7 @@ export function createEntitySchemas(timeZone: string): EntitySchemas {
     discountSum: r.DISCOUNT_SUM ?? 0, taxRate: r.TAX_RATE ?? null, measureName: r.MEASURE_NAME ?? null, sort: r.SORT ?? 0,
   }));
 
-  return { deal, lead, contact, user, department, stage, category, dealStageHistory, leadStageHistory, productRow };
+  return { deal, lead, contact, company, user, department, stage, category, dealStageHistory, leadStageHistory, productRow };
 }
 
 /** A row that could not be parsed: reported, never dropped silently. */

@@ -5,7 +5,7 @@ import { createTtlCache } from './cache.js';
 import { type CursorField, planChanges, type ScanCursor } from './cursor.js';
 import { type CalendarDate, formatPortalDateTime, parseCalendarDate, parsePortalDateTime } from './dates.js';
 import {
-  type Category, type Contact, createEntitySchemas, type Deal, type Department, type EntityName, type EntitySchemas,
+  type Category, type Company, type Contact, createEntitySchemas, type Deal, type Department, type EntityName, type EntitySchemas,
   type EntityTypes, formatIssues, type Lead, type ProductRow, type RejectedRow, rawIdOf, type Stage,
   type StageHistoryEntry, type User,
 } from './entities.js';
@@ -121,6 +121,7 @@ export interface CrmGateway {
   getDealProductRows(dealId: number): Promise<ProductRow[]>;
   // contacts
   listContacts(query?: ListQuery): Promise<ListResult<Contact>>;
+  listCompanies(query?: ListQuery): Promise<ListResult<Company>>;
   getContact(id: number): Promise<Contact>;
   updateContact(id: number, fields: Record<string, unknown>, options?: UpdateOptions): Promise<void>;
   // reference data (cached)
@@ -160,6 +161,7 @@ const ENTITIES: Record<EntityName, EntityDescriptor> = {
   lead: { spec: { method: 'crm.lead.list' }, schema: 'lead', label: 'lead' },
   deal: { spec: { method: 'crm.deal.list' }, schema: 'deal', label: 'deal' },
   contact: { spec: { method: 'crm.contact.list' }, schema: 'contact', label: 'contact' },
+  company: { spec: { method: 'crm.company.list' }, schema: 'company', label: 'company' },
   // user.get: upper-case FILTER (a lowercase `filter` is a different, ignored key) and sort/order strings.
   user: { spec: { method: 'user.get', filterKey: 'FILTER', orderStyle: 'sort-order' }, schema: 'user', label: 'user' },
   dealStageHistory: { spec: { method: 'crm.stagehistory.list', params: { entityTypeId: 2 }, itemsKey: 'items' }, schema: 'dealStageHistory', label: 'deal stage history' },
@@ -354,6 +356,7 @@ export function createCrmGateway(options: CrmGatewayOptions): CrmGateway {
     },
 
     listContacts: (query) => collect('contact', query),
+    listCompanies: (query) => collect('company', query),
     getContact: (id) => getEntity('crm.contact.get', id, schemas.contact, 'contact'),
     updateContact: (id, fields, opts) => update('crm.contact.update', id, fields, opts),
 

@@ -5,7 +5,7 @@ export { createScanCursor } from './cursor.js';
 export type { CalendarDate } from './dates.js';
 export { calendarDateInZone, formatPortalDateTime, parseCalendarDate, parsePortalDateTime } from './dates.js';
 export type {
-  Category, Contact, Deal, Department, EntityName, EntityTypes, Lead, MultiFieldValue, ProductRow, RejectedRow, Stage,
+  Category, Company, Contact, Deal, Department, EntityName, EntityTypes, Lead, MultiFieldValue, ProductRow, RejectedRow, Stage,
   StageHistoryEntry, StageSemantic, User,
 } from './entities.js';
 export type { CrmErrorKind } from './errors.js';

@@ -82,7 +82,7 @@ describe('deal desk API against the sandboxes', () => {
     const ids = day.items.map((i) => i.id);
     expect(ids[0]).toBe(world.deals.stuck);
     expect(day.items[0]).toMatchObject({ reason: 'overdue', overdueDays: 4 });
-    expect(new Set(day.items.filter((i) => i.type === 'deal').map((i) => i.id))).toEqual(new Set([world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss]));
+    expect(new Set(day.items.filter((i) => i.type === 'deal').map((i) => i.id))).toEqual(new Set([world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss, world.deals.company]));
     // The lead not taken yet comes after the overdue deal and the payment, before deals merely in progress.
     expect(day.items.filter((i) => i.type === 'lead')).toEqual([expect.objectContaining({ id: world.lead, reason: 'new_lead' })]);
     expect(day.items.map((i) => i.reason).slice(0, 3)).toEqual(['overdue', 'payment', 'new_lead']);
@@ -173,6 +173,9 @@ describe('deal desk API against the sandboxes', () => {
     const session = await signIn(MANAGER);
     const byPhone = searchResponse.parse((await call(`/search?q=${encodeURIComponent(world.contact.phone)}`, { session })).body);
     expect(byPhone.hits).toEqual([expect.objectContaining({ type: 'contact', id: world.contact.id, title: 'Светлана Кузнецова' })]);
+    // A company by a word form of its name: its deals the viewer may see.
+    const byCompany = searchResponse.parse((await call(`/search?q=${encodeURIComponent('энергосети')}`, { session })).body);
+    expect(byCompany.hits).toEqual([expect.objectContaining({ type: 'deal', id: world.deals.company, subtitle: expect.stringContaining('Энергосеть') })]);
     // A lead by its phone, written another way, and by a word of its title.
     const leadByPhone = searchResponse.parse((await call(`/search?q=${encodeURIComponent('8 (903) 1112233')}`, { session })).body);
     expect(leadByPhone.hits).toEqual([expect.objectContaining({ type: 'lead', id: world.lead })]);

@@ -37,7 +37,7 @@ describe('the deal desk in headless Chromium against the sandboxes', () => {
     await page.waitForSelector('[data-entity]');
     const rows = await page.$$eval('[data-entity]', (nodes) => nodes.map((n) => n.getAttribute('data-entity')));
     expect(rows[0]).toBe(`deal:${world.deals.stuck}`);
-    expect(new Set(rows)).toEqual(new Set([...[world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss].map((id) => `deal:${id}`), `lead:${world.lead}`]));
+    expect(new Set(rows)).toEqual(new Set([...[world.deals.stuck, world.deals.fresh, world.deals.awaitingPayment, world.deals.xss, world.deals.company].map((id) => `deal:${id}`), `lead:${world.lead}`]));
     expect(await textOf(page, `[data-entity="deal:${world.deals.xss}"] .title`)).toBe('<img src=x onerror=alert(1)>');
     expect(await page.$$('main img')).toHaveLength(0);
     // The launch data left the address bar; the session lives in this tab only.

@@ -135,11 +135,22 @@ export function createDealDesk(ctx: DealContext): DealDesk {
       const words = tokenize(text);
       return stems.every((stem) => words.some((w) => w.startsWith(stem) || stemRu(w) === stem));
     };
-    const [deals, byName, byLastName] = await Promise.all([
+    const [deals, byName, byLastName, companies] = await Promise.all([
       deps.crm.listDeals({ filter: { '%TITLE': longest, ...ownerFilter(owners) }, select: selectFields() }),
       deps.crm.listContacts({ filter: { '%NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'] }),
       deps.crm.listContacts({ filter: { '%LAST_NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'] }),
+      // A company is anyone's to find by name; what the viewer gets are its deals they may see.
+      deps.crm.listCompanies({ filter: { '%TITLE': longest }, select: ['ID', 'TITLE'] }),
     ]);
+    const companyNames = new Map(companies.items.filter((c) => matchesAll(c.title ?? '')).slice(0, 20).map((c) => [c.id, c.title ?? '']));
+    if (companyNames.size > 0) {
+      const { items } = await deps.crm.listDeals({ filter: { '@COMPANY_ID': [...companyNames.keys()], ...ownerFilter(owners) }, select: [...selectFields(), 'COMPANY_ID'] });
+      for (const deal of items) {
+        if (!visible(deal.assignedById)) continue;
+        const hit = dealHit(deal);
+        add({ ...hit, subtitle: `${companyNames.get(deal.companyId ?? 0) ?? ''} · ${hit.subtitle}` });
+      }
+    }
     for (const deal of deals.items) if (visible(deal.assignedById) && matchesAll(deal.title ?? '')) add(dealHit(deal));
     for (const contact of [...byName.items, ...byLastName.items]) {
       if (visible(contact.assignedById) && matchesAll(contactName(contact))) {

@@ -143,6 +143,25 @@ export const CONTACT_SCHEMA: Schema = {
   UF_CRM_CHILD_BIRTHDAY_TEXT: uf('string', "Child's birthday (text)"),
 };
 
+/** crm.company.* (the fields a sales team's card shows; the portal has many more). */
+export const COMPANY_SCHEMA: Schema = {
+  ID: f('integer', 'ID', ro),
+  TITLE: f('string', 'Company name', { isRequired: true }),
+  COMPANY_TYPE: f('crm_status', 'Company type', { statusType: 'COMPANY_TYPE' }),
+  INDUSTRY: f('crm_status', 'Industry', { statusType: 'INDUSTRY' }),
+  COMMENTS: f('string', 'Comment'),
+  OPENED: f('char', 'Available to everyone'),
+  HAS_PHONE: f('char', 'Has phone', ro),
+  HAS_EMAIL: f('char', 'Has email', ro),
+  ASSIGNED_BY_ID: f('user', 'Responsible person'),
+  CREATED_BY_ID: f('user', 'Created by', ro),
+  MODIFY_BY_ID: f('user', 'Modified by', ro),
+  DATE_CREATE: f('datetime', 'Created on', ro),
+  DATE_MODIFY: f('datetime', 'Modified on', ro),
+  PHONE: f('crm_multifield', 'Phone', { isMultiple: true }),
+  EMAIL: f('crm_multifield', 'E-mail', { isMultiple: true }),
+};
+
 /** crm.stagehistory.list rows (integers come back as numbers there). */
 export const DEAL_HISTORY_SCHEMA: Schema = {
   ID: f('integer', 'ID'), TYPE_ID: f('integer', 'Type'), OWNER_ID: f('integer', 'Owner'),

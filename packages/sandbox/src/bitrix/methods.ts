@@ -5,7 +5,7 @@
  */
 
 import {
-  CONTACT_SCHEMA, DEAL_HISTORY_SCHEMA, DEAL_SCHEMA, DEPARTMENT_SCHEMA, describeField, LEAD_HISTORY_SCHEMA, LEAD_SCHEMA,
+  COMPANY_SCHEMA, CONTACT_SCHEMA, DEAL_HISTORY_SCHEMA, DEAL_SCHEMA, DEPARTMENT_SCHEMA, describeField, LEAD_HISTORY_SCHEMA, LEAD_SCHEMA,
   type MultiFieldValue, type Row, type Schema, STATUS_SCHEMA, TASK_SCHEMA, TIMELINE_COMMENT_SCHEMA, USER_SCHEMA,
 } from './fields.js';
 import { imbotMethods } from './imbot.js';
@@ -81,7 +81,7 @@ interface CrmEntityOps {
   update: (s: BitrixStore, id: number, fields: Record<string, unknown>, by: number) => boolean;
 }
 
-const ENTITIES: Record<'lead' | 'deal' | 'contact', CrmEntityOps> = {
+const ENTITIES: Record<'lead' | 'deal' | 'contact' | 'company', CrmEntityOps> = {
   lead: {
     schema: LEAD_SCHEMA, rows: (s) => s.listLeads(), get: (s, id) => s.getLead(id),
     add: (s, f, by) => s.addLead(f, { byUserId: by }), update: (s, id, f, by) => s.updateLead(id, f, { byUserId: by }),
@@ -93,6 +93,10 @@ const ENTITIES: Record<'lead' | 'deal' | 'contact', CrmEntityOps> = {
   contact: {
     schema: CONTACT_SCHEMA, rows: (s) => s.listContacts(), get: (s, id) => s.getContact(id),
     add: (s, f, by) => s.addContact(f, { byUserId: by }), update: (s, id, f, by) => s.updateContact(id, f, { byUserId: by }),
+  },
+  company: {
+    schema: COMPANY_SCHEMA, rows: (s) => s.listCompanies(), get: (s, id) => s.getCompany(id),
+    add: (s, f, by) => s.addCompany(f, { byUserId: by }), update: (s, id, f, by) => s.updateCompany(id, f, { byUserId: by }),
   },
 };
 
@@ -343,6 +347,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   ...crmMethods('lead'),
   ...crmMethods('deal'),
   ...crmMethods('contact'),
+  ...crmMethods('company'),
 
   'crm.deal.productrows.get': (params, { store }) => {
     const id = legacyId(params);

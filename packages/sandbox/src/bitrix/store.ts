@@ -6,7 +6,7 @@
  */
 import type { SandboxClock } from './clock.js';
 import {
-  CONTACT_SCHEMA, type CrmValue, DEAL_SCHEMA, type FieldDef, isNumericType, LEAD_SCHEMA, type MultiFieldValue, type Row,
+  COMPANY_SCHEMA, CONTACT_SCHEMA, type CrmValue, DEAL_SCHEMA, type FieldDef, isNumericType, LEAD_SCHEMA, type MultiFieldValue, type Row,
   type Schema,
 } from './fields.js';
 import type { PortalTime } from './portal-time.js';
@@ -165,6 +165,7 @@ export class BitrixStore {
   readonly leads = new EntityTable(LEAD_SCHEMA);
   readonly deals = new EntityTable(DEAL_SCHEMA);
   readonly contacts = new EntityTable(CONTACT_SCHEMA);
+  readonly companies = new EntityTable(COMPANY_SCHEMA);
   readonly dealHistory: Row[] = [];
   readonly leadHistory: Row[] = [];
   readonly users = new Map<number, SandboxUser>();
@@ -586,6 +587,38 @@ export class BitrixStore {
     this.stamp(row, 'DATE_MODIFY', this.clock.nowMs(), options, fields);
     row.MODIFY_BY_ID = this.author(options);
     this.emit('ONCRMCONTACTUPDATE', id, options);
+    return true;
+  }
+
+  // ---- companies -------------------------------------------------------------------------------------------
+
+  addCompany(fields: CrmFieldsInput, options: WriteOptions = {}): number {
+    const id = this.companies.nextId();
+    const by = this.author(options);
+    const now = this.clock.nowMs();
+    const row: Row = {
+      ID: id, TITLE: '', COMPANY_TYPE: 'CUSTOMER', INDUSTRY: '', COMMENTS: '', OPENED: 'Y', ASSIGNED_BY_ID: by,
+      CREATED_BY_ID: by, MODIFY_BY_ID: by, DATE_CREATE: now, DATE_MODIFY: now, PHONE: [], EMAIL: [],
+    };
+    this.applyFields(this.companies, row, fields, options, true);
+    this.companies.insert(row);
+    return id;
+  }
+
+  getCompany(id: number): Readonly<Row> | undefined {
+    return this.companies.byId.get(id);
+  }
+
+  listCompanies(): readonly Readonly<Row>[] {
+    return this.companies.rows;
+  }
+
+  updateCompany(id: number, fields: CrmFieldsInput, options: WriteOptions = {}): boolean {
+    const row = this.companies.byId.get(id);
+    if (!row) return false;
+    this.applyFields(this.companies, row, fields, options, false);
+    this.stamp(row, 'DATE_MODIFY', this.clock.nowMs(), options, fields);
+    row.MODIFY_BY_ID = this.author(options);
     return true;
   }
 

@@ -181,3 +181,24 @@ describe('crm.duplicate.findbycomm', () => {
     }
   });
 });
+
+describe('crm.company.*', () => {
+  it('adds, gets and lists companies, with the portal\'s substring filter on the name', async () => {
+    const { startBitrixSandbox } = await import('@dealpilot/sandbox/bitrix');
+    const { rest } = await import('./helpers.js');
+    const sandbox = await startBitrixSandbox({ seed: 'empty', now: new Date('2026-03-02T09:00:00+03:00') });
+    try {
+      const added = await rest(sandbox, 'crm.company.add', { fields: { TITLE: 'ООО «Энергосеть»', ASSIGNED_BY_ID: 10 } });
+      const id = Number(added.body.result);
+      expect(id).toBeGreaterThan(0);
+      expect((await rest(sandbox, 'crm.company.get', { id })).body.result).toMatchObject({ ID: String(id), TITLE: 'ООО «Энергосеть»', ASSIGNED_BY_ID: '10' });
+      await rest(sandbox, 'crm.company.add', { fields: { TITLE: 'ИП Кабельщик' } });
+      const found = await rest(sandbox, 'crm.company.list', { filter: { '%TITLE': 'энерго' }, select: ['ID', 'TITLE'] });
+      expect(found.body.result).toEqual([{ ID: String(id), TITLE: 'ООО «Энергосеть»' }]);
+      expect(found.body.total).toBe(1);
+      expect((await rest(sandbox, 'crm.company.get', { id: 999 })).status).toBe(400);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
