@@ -76,7 +76,7 @@ async function scenario(reserve: 'on' | 'off', withScan: boolean): Promise<{ p50
     const latencies: number[] = [];
     for (let i = 0; i < PRESSES; i++) {
       const started = performance.now();
-      const query = env.telegram.forgeCallback(tg, message.messageId!, `1|ds|${own}|1`);
+      const query = env.pressPayload(tg, message.messageId!, `1|ds|${own}|1`);
       await env.telegram.waitForCallbackAnswer(query, 60_000);
       const total = performance.now() - started;
       latencies.push(total);

@@ -4,6 +4,7 @@
  */
 
 import { startLocalRedis } from '../src/infra/redis-server.js';
+import { runForgedPresses } from './storm/forged-presses.js';
 import { runHttpFuzz } from './storm/http-fuzz.js';
 import { runWorkerKills } from './storm/worker-kills.js';
 
@@ -28,6 +29,23 @@ STORMS.kills = async () => {
       storm: `Worker kills (outbox fan-out, ${r.messages} messages, SIGKILL ${r.kills}×)`, delivered: r.delivered, lost: r.lost,
       duplicated: r.duplicated, 'per kill': r.perKill.toFixed(2), failed: r.failed, seconds: r.seconds.toFixed(1),
       goal: r.lost === 0 && r.failed === 0 && r.duplicated <= r.kills ? 'met' : 'NOT MET (goal: 0 lost, duplicates ≤ kills)',
+    };
+  } finally {
+    await redis.stop();
+  }
+};
+
+STORMS.presses = async () => {
+  const redis = await startLocalRedis();
+  try {
+    const r = await runForgedPresses({ people: 50, presses: Number(process.env.STORM_FORGED_PRESSES ?? 20_000), perPersonPerSecond: 3, redisUrl: redis.url });
+    const honestMax = Math.max(...r.honestMs);
+    return {
+      storm: `Forged presses (${r.people} people, ~3/s each, real 2 req/s portal budget)`, presses: r.presses, answered: r.answered,
+      'portal calls caused': r.portalCalls, 'portal writes caused': r.portalWrites,
+      'honest press p50/max ms': `${Math.round([...r.honestMs].sort((a, b) => a - b)[Math.floor(r.honestMs.length / 2)] ?? 0)}/${Math.round(honestMax)}`,
+      seconds: r.seconds.toFixed(1),
+      goal: r.answered === r.presses && r.portalCalls === 0 && honestMax < 1_000 ? 'met' : 'NOT MET (goal: all answered, 0 portal calls, honest < 1 s)',
     };
   } finally {
     await redis.stop();

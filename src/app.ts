@@ -9,6 +9,7 @@ import { type Capabilities, createCapabilities } from './capabilities/index.js';
 import { leadsFeature } from './capabilities/leads/chat.js';
 import { reportsFeature } from './capabilities/reports/chat.js';
 import { settingsFeature } from './capabilities/settings/chat.js';
+import { type CallbackSigner, callbackSigningKey, createCallbackSigner } from './chat/callback-signature.js';
 import type { Config } from './config/load.js';
 import { ConfigError } from './config/load.js';
 import { createActionRegistry } from './conversation/actions.js';
@@ -77,6 +78,8 @@ export interface RunningApp {
   bot?: BotRuntime;
   /** The deal desk (Mini App): sign-ins and where people's browsers reach it (absent without the http role). */
   desk?: DeskLinks & { auth: DeskAuth };
+  /** Signs Telegram buttons for their chat (tests press with it the way a genuine client would). */
+  signer: CallbackSigner;
   /** Graceful: stop taking work, let running work finish within the bound, close connections. */
   stop(): Promise<void>;
 }
@@ -145,6 +148,7 @@ export function createAppBot(parts: {
   tracker?: UpdateTracker;
   botInfo?: CreateBotOptions['botInfo'];
   flood?: CreateBotOptions['flood'];
+  signer?: CallbackSigner;
 }) {
   const { config } = parts;
   return createBot({
@@ -155,6 +159,8 @@ export function createAppBot(parts: {
     ...(parts.tracker ? { tracker: parts.tracker } : {}),
     ...(parts.botInfo ? { botInfo: parts.botInfo } : {}),
     ...(parts.flood !== undefined ? { flood: parts.flood } : {}),
+    ...(parts.signer ? { signer: parts.signer } : {}),
+    pressesPerMinute: config.env.PRESSES_PER_MINUTE,
   });
 }
 
@@ -190,6 +196,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     store, directory, departmentTimezones: config.rules.departmentTimezones, fallback: config.env.BOT_TIMEZONE,
   });
   const telegramApi = createTelegramApi(token, config.env.TELEGRAM_API_ROOT);
+  const signer = createCallbackSigner(callbackSigningKey(config.env.CALLBACK_SIGNING_KEY, token));
   // Bitrix24 chat is on when a bot token is configured (the bot itself is registered by `dealpilot b24-register`).
   const bitrixChat: BitrixChatChannel | undefined = config.env.B24_BOT_TOKEN
     ? createBitrixChatChannel({
@@ -203,7 +210,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     connection: redis,
     prefix,
     log,
-    adapters: { telegram: createTelegramAdapter(telegramApi), ...(bitrixChat ? { bitrix24: bitrixChat.adapter } : {}) },
+    adapters: { telegram: createTelegramAdapter(telegramApi, { signer }), ...(bitrixChat ? { bitrix24: bitrixChat.adapter } : {}) },
     identity: store,
     fallbackNotify: async (userId, text, key) => {
       await crm.notify({ userId, message: text, tag: onceMarker(key) });
@@ -273,7 +280,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   let botRuntime: BotRuntime | undefined;
   if (roles.has('bot')) {
     const tracker = createUpdateTracker();
-    const bot = createAppBot({ config, log, redis, store, directory, router, tracker });
+    const bot = createAppBot({ config, log, redis, store, directory, router, tracker, signer });
     botRuntime = createBotRuntime({
       bot, log, tracker,
       deskUrl: () => deskUrl(config),
@@ -351,7 +358,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
 
   let stopping: Promise<void> | undefined;
   return {
-    redis, crm, store, directory, timezoneOf, outbox, jobs: jobRuntime, capabilities, router,
+    redis, crm, store, directory, timezoneOf, outbox, jobs: jobRuntime, capabilities, router, signer,
     ...(bitrixChat ? { bitrixChat } : {}),
     ...(bitrixBotEvents ? { bitrixBotEvents } : {}),
     ...(httpPort !== undefined ? { httpPort } : {}),

@@ -2,11 +2,12 @@
  * The one codec for button payloads (Telegram callback_data and Bitrix24 keyboard commands).
  * Callback data is untrusted input: a modified client can send anything. Decoding is strict — exact
  * version, known action, exact argument count, each argument matching its pattern — and never throws.
- * Wire form: `<version>|<code>|<arg>|<arg>…`, at most 64 bytes (Telegram's limit).
+ * Wire form: `<version>|<code>|<arg>|<arg>…`, at most 55 bytes, so that with its signature (`~` + 8, see
+ * callback-signature.ts) it stays within Telegram's 64.
  */
 
 export const CALLBACK_VERSION = '1';
-export const MAX_CALLBACK_BYTES = 64;
+export const MAX_CALLBACK_BYTES = 55;
 
 type ArgKind = 'id' | 'stage' | 'key' | 'int' | 'date';
 type ArgValue<K extends ArgKind> = K extends 'id' | 'int' ? number : string;

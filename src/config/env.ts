@@ -92,6 +92,10 @@ export const envSchema = z.object({
   DESK_INITDATA_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   /** How long a deal desk session lasts without use (it is renewed on every request). */
   DESK_SESSION_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** Key that signs button payloads (a secret, ≥ 32 characters); default: derived from TELEGRAM_BOT_TOKEN. */
+  CALLBACK_SIGNING_KEY: z.string().min(32, { error: 'expected at least 32 characters (a secret)' }).optional(),
+  /** Presses per person and minute that may reach Bitrix24 (the rest are answered at once); 0 = no limit. */
+  PRESSES_PER_MINUTE: z.coerce.number().int().min(0).default(30),
   ADMIN_USER: z.string().min(1).optional(),
   ADMIN_PASSWORD: z.string().min(8, { error: 'expected at least 8 characters' }).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

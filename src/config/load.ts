@@ -49,7 +49,7 @@ function keyPath(path: ReadonlyArray<PropertyKey>): string {
 
 /** Variables whose value is never shown, even when it is wrong (a near miss of a secret is still a secret). */
 const SECRET_ENV_KEYS = new Set([
-  'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'B24_APPLICATION_TOKEN', 'B24_BOT_TOKEN', 'B24_BOT_APPLICATION_TOKEN', 'ADMIN_PASSWORD',
+  'TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'CALLBACK_SIGNING_KEY', 'B24_APPLICATION_TOKEN', 'B24_BOT_TOKEN', 'B24_BOT_APPLICATION_TOKEN', 'ADMIN_PASSWORD',
 ]);
 
 function zodProblems(error: z.ZodError, prefix: string): ConfigProblem[] {

@@ -21,6 +21,12 @@ export interface SandboxEnvironment {
   redisUrl: string;
   /** A Telegram sandbox user whose phone matches a demo Bitrix24 user (so "Share my phone" links them). */
   telegramUserFor(b24UserId: number): number;
+  /**
+   * A press with this payload on a bot message in a Telegram chat, signed as the bot signs the buttons it sends
+   * there: what a genuine client holding such a button sends (a stale one, a double press, another person's deal id
+   * under a valid signature). Unsigned data is `telegram.forgeCallback`'s, refused before any I/O.
+   */
+  pressPayload(telegramChatId: number, messageId: number, payload: string): string;
   stop(): Promise<void>;
 }
 
@@ -150,6 +156,7 @@ export async function startSandboxEnvironment(options: SandboxEnvironmentOptions
     bitrix,
     redisUrl,
     telegramUserFor: telegramIdOf,
+    pressPayload: (chatId, messageId, payload) => telegram.forgeCallback(chatId, messageId, running.signer.sign(payload, String(chatId))),
     async stop() {
       await running.stop();
       await Promise.allSettled([telegram.close(), bitrix.close()]);

@@ -55,6 +55,8 @@ export const en: Messages = {
   'bot.short_description': 'Leads, deals, approvals and reports from Bitrix24 right in the chat.',
   'errors.not_allowed': 'You are not allowed to do that.',
   'errors.too_many': 'Too many presses — please wait a couple of seconds.',
+  'errors.press_budget': 'Too many actions this minute — please wait a little.',
+  'errors.still_working': 'Working on it… the result will appear in the message.',
   'errors.unknown_command': 'I do not know that command. /help lists the commands.',
   'help.app': '/app — open the desk: my day, cards, search',
   'desk.open_app': '📋 My day',

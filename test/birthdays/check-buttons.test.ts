@@ -53,7 +53,7 @@ describe('manual birthday check buttons (real bot, sandbox portal)', () => {
 
     const writesBefore = env.bitrix.writeCalls();
     // The edited message has no buttons left, so replay the old press as a (stale) client would.
-    const queryId = env.telegram.forgeCallback(tg, messageId, encodeCallback('bday.keep', Number(checkDealOf(contactId).ID)));
+    const queryId = env.pressPayload(tg, messageId, encodeCallback('bday.keep', Number(checkDealOf(contactId).ID)));
     const answer = await env.telegram.waitForCallbackAnswer(queryId);
     expect(answer.text).toContain('уже закрыта');
     expect(env.bitrix.writeCalls()).toBe(writesBefore);
@@ -93,7 +93,7 @@ describe('manual birthday check buttons (real bot, sandbox portal)', () => {
     env.telegram.sendCommand(other, '/help');
     const ownMessage = await env.telegram.waitForMessage(other, {}, 10_000);
     // The other manager crafts the Keep press for a check that is not theirs.
-    const queryId = env.telegram.forgeCallback(other, ownMessage.messageId!, encodeCallback('bday.keep', Number(checkDealOf(contactId).ID)));
+    const queryId = env.pressPayload(other, ownMessage.messageId!, encodeCallback('bday.keep', Number(checkDealOf(contactId).ID)));
     const answer = await env.telegram.waitForCallbackAnswer(queryId);
     expect(answer.text).toBe(t('ru', 'errors.not_allowed'));
     expect(birthdayFieldsOf(env, contactId)).toEqual({ date: '2019-07-01', text: '02.07.2019' });

@@ -19,7 +19,7 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
     const id = addDeal(env, { title: 'Forged deal', stageId: 'NEW', daysAgo: 3 });
     const nudge = await nudgeFor('Forged deal');
     const writesBefore = env.bitrix.writeCalls();
-    const queryId = env.telegram.forgeCallback(tgOf(env, MANAGER), nudge.messageId!, `1|dm|${id}|WON`);
+    const queryId = env.pressPayload(tgOf(env, MANAGER), nudge.messageId!, `1|dm|${id}|WON`);
     const answer = await env.telegram.waitForCallbackAnswer(queryId, 10_000);
     expect(answer.text).toBe('Этот переход не разрешён.');
     expect(answer.showAlert).toBe(true);
@@ -31,7 +31,7 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
     const id = addDeal(env, { title: 'Choice-field deal', stageId: 'UC_CONTRACT', daysAgo: 4 });
     const nudge = await nudgeFor('Choice-field deal');
     // Before the approval the move is not the manager's to make.
-    const early = await env.telegram.waitForCallbackAnswer(env.telegram.forgeCallback(tgOf(env, MANAGER), nudge.messageId!, `1|dm|${id}|PREPAYMENT_INVOICE`), 10_000);
+    const early = await env.telegram.waitForCallbackAnswer(env.pressPayload(tgOf(env, MANAGER), nudge.messageId!, `1|dm|${id}|PREPAYMENT_INVOICE`), 10_000);
     expect(early.text).toContain('только после согласования');
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('UC_CONTRACT');
 
@@ -109,7 +109,7 @@ describe('deal buttons: moves, required fields, rejection, stale presses, paymen
     const nudge = await nudgeFor('Bad-reason deal');
     const writesBefore = env.bitrix.writeCalls();
     const answer = await env.telegram.waitForCallbackAnswer(
-      env.telegram.forgeCallback(tgOf(env, MANAGER), nudge.messageId!, `1|dx|${id}|price|spam`), 10_000);
+      env.pressPayload(tgOf(env, MANAGER), nudge.messageId!, `1|dx|${id}|price|spam`), 10_000);
     expect(answer.showAlert).toBe(true);
     expect(env.bitrix.writeCalls()).toBe(writesBefore);
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('NEW');

@@ -46,13 +46,13 @@ describe('contract approval loop through the sandbox', () => {
 
     // The manager cannot approve their own contract, even with a forged press.
     const writes0 = env.bitrix.writeCalls();
-    const own = await env.telegram.waitForCallbackAnswer(env.telegram.forgeCallback(tgOf(env, MANAGER), back.messageId!, `1|dy|${id}|2`), 10_000);
+    const own = await env.telegram.waitForCallbackAnswer(env.pressPayload(tgOf(env, MANAGER), back.messageId!, `1|dy|${id}|2`), 10_000);
     expect(own.showAlert).toBe(true);
     expect(env.bitrix.writeCalls()).toBe(writes0);
 
     // A button of the old round does nothing.
     const writes1 = env.bitrix.writeCalls();
-    const stale = await env.telegram.waitForCallbackAnswer(env.telegram.forgeCallback(tgOf(env, MOSCOW_HEAD), round1.messageId!, `1|dy|${id}|1`), 10_000);
+    const stale = await env.telegram.waitForCallbackAnswer(env.pressPayload(tgOf(env, MOSCOW_HEAD), round1.messageId!, `1|dy|${id}|1`), 10_000);
     expect(stale.text).toBe('Сделка изменилась, показываю актуальное состояние.');
     expect(env.bitrix.writeCalls()).toBe(writes1);
     expect(env.bitrix.store.getDeal(id)!.STAGE_ID).toBe('UC_CONTRACT');
@@ -66,7 +66,7 @@ describe('contract approval loop through the sandbox', () => {
 
     // A second approve press changes nothing.
     const writes2 = env.bitrix.writeCalls();
-    const again = await env.telegram.waitForCallbackAnswer(env.telegram.forgeCallback(tgOf(env, MOSCOW_HEAD), round2.messageId!, `1|dy|${id}|2`), 10_000);
+    const again = await env.telegram.waitForCallbackAnswer(env.pressPayload(tgOf(env, MOSCOW_HEAD), round2.messageId!, `1|dy|${id}|2`), 10_000);
     expect(again.text).toBe('Уже сделано.');
     expect(env.bitrix.writeCalls()).toBe(writes2);
 

@@ -67,7 +67,8 @@ export async function press(env: SandboxEnvironment, b24UserId: number, messageI
 
 export function buttonsOf(entry: TranscriptEntry): Array<{ text: string; data?: string }> {
   const markup = entry.replyMarkup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined;
-  return (markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, ...(b.callback_data ? { data: b.callback_data } : {}) }));
+  // The payload as the bot built it: the bot signs each button for its chat (`~` + 8 characters).
+  return (markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, ...(b.callback_data ? { data: b.callback_data.replace(/~[A-Za-z0-9_-]{8}$/, '') } : {}) }));
 }
 
 /** Lets the outbox worker deliver what a scan enqueued before asserting that nothing more arrived. */

@@ -94,7 +94,7 @@ describe('authorization at press time', () => {
     const msg = await env.telegram.waitForMessage(tg, { textIncludes: '/settings' }, 10_000);
     env.bitrix.resetLog();
     // A modified client can send any callback data for any message: forge "take in work" on a colleague's lead.
-    const query = env.telegram.forgeCallback(tg, msg.messageId!, encodeCallback('lead.take', Number(leadOf10.ID)));
+    const query = env.pressPayload(tg, msg.messageId!, encodeCallback('lead.take', Number(leadOf10.ID)));
     const answer = await env.telegram.waitForCallbackAnswer(query, 10_000);
     expect(answer.text).toContain('нет прав');
     expect(env.bitrix.writeCalls()).toBe(0);
@@ -127,7 +127,7 @@ describe('authorization at press time', () => {
     const msg = await env.telegram.waitForMessage(tg, { textIncludes: '/settings', afterMessageId: 0 }, 10_000);
     env.bitrix.resetLog();
     for (const data of ['0|dm|1|NEW', 'garbage', '1|zz|1', '1|dm|1']) {
-      const query = env.telegram.forgeCallback(tg, msg.messageId!, data);
+      const query = env.pressPayload(tg, msg.messageId!, data);
       expect((await env.telegram.waitForCallbackAnswer(query, 10_000)).text).toContain('устарела');
     }
     expect(env.bitrix.writeCalls()).toBe(0);

@@ -200,11 +200,11 @@ describe('/report on a hand-seeded portal', () => {
     expect(reply.entities?.some((e) => e.type === 'pre')).toBe(true);
 
     // A button for a key the bot never issues (say, someone else's row) is refused as outdated.
-    const forged = env.telegram.forgeCallback(tg, reply.messageId!, '1|rp|u504');
+    const forged = env.pressPayload(tg, reply.messageId!, '1|rp|u504');
     const refusal = await env.telegram.waitForCallbackAnswer(forged, 5_000);
     expect(refusal.text).toMatch(/устарел|outdated/i);
     // A genuine period key still shows only the presser's own row.
-    const month = env.telegram.forgeCallback(tg, reply.messageId!, '1|rp|month_c0');
+    const month = env.pressPayload(tg, reply.messageId!, '1|rp|month_c0');
     await env.telegram.waitForCallbackAnswer(month, 10_000);
     const after = await env.telegram.waitForMessage(tg, { textIncludes: 'Отчёт за', afterMessageId: reply.messageId! }, 10_000);
     expect(after.text).toContain('Мария Первая');

@@ -89,7 +89,8 @@ export function telegramDriver(env: SandboxEnvironment): MessengerDriver {
     },
     async forge(b24UserId, message, data) {
       await sleep(250);
-      return answerOf(env.telegram.forgeCallback(tg(b24UserId), message.messageId, data));
+      // Signed as the bot signs: the press reaches the action registry, whose authorization is what scenarios test.
+      return answerOf(env.pressPayload(tg(b24UserId), message.messageId, data));
     },
     async write(b24UserId, text) {
       const before = seen(b24UserId).length;

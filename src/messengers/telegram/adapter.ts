@@ -2,6 +2,7 @@ import { Api, GrammyError, HttpError } from 'grammy';
 import {
   type ChatAdapter, ChatRateLimitedError, ChatRejectedError, ChatTransientError, ChatUnreachableError,
 } from '../../chat/adapter.js';
+import type { CallbackSigner } from '../../chat/callback-signature.js';
 import type { ChatMessage, MessageRef } from '../../chat/message.js';
 import { maskSecrets } from '../../infra/secrets.js';
 import { renderTelegramHtml, renderTelegramKeyboard } from './render.js';
@@ -22,12 +23,14 @@ export function toChatError(error: unknown, chatId: string): Error {
 }
 
 /** Telegram adapter over grammY's Api (usable in workers without a running bot). */
-export function createTelegramAdapter(api: Api): ChatAdapter {
+export function createTelegramAdapter(api: Api, options: { signer?: CallbackSigner } = {}): ChatAdapter {
+  // Each button is signed for the chat it goes to: a press in any other chat, or of data never sent, fails the check.
+  const signFor = (chatId: string) => (options.signer ? (data: string) => options.signer!.sign(data, chatId) : undefined);
   return {
     channel: 'telegram',
     async send(chatId, message: ChatMessage): Promise<MessageRef> {
       try {
-        const markup = renderTelegramKeyboard(message, { privateChat: Number(chatId) > 0 });
+        const markup = renderTelegramKeyboard(message, { privateChat: Number(chatId) > 0, sign: signFor(chatId) });
         const sent = await api.sendMessage(chatId, renderTelegramHtml(message.text), {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
@@ -40,7 +43,7 @@ export function createTelegramAdapter(api: Api): ChatAdapter {
     },
     async edit(ref, message) {
       try {
-        const markup = renderTelegramKeyboard(message, { privateChat: Number(ref.chatId) > 0 }) ?? { inline_keyboard: [] };
+        const markup = renderTelegramKeyboard(message, { privateChat: Number(ref.chatId) > 0, sign: signFor(ref.chatId) }) ?? { inline_keyboard: [] };
         await api.editMessageText(ref.chatId, Number(ref.messageId), renderTelegramHtml(message.text), {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },

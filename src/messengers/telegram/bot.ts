@@ -2,6 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { limit } from '@grammyjs/ratelimiter';
 import { Bot, type BotConfig } from 'grammy';
 import type { Redis } from 'ioredis';
+import type { CallbackSigner } from '../../chat/callback-signature.js';
 import type { ChatRouter } from '../../conversation/router.js';
 import { t, toLocale } from '../../i18n/index.js';
 import type { Directory } from '../../identity/directory.js';
@@ -31,6 +32,10 @@ export interface CreateBotOptions {
   tracker?: UpdateTracker;
   /** Per-user flood limit (default 10 updates per 2 s); false turns it off (load tests). */
   flood?: { limit: number; timeFrameMs: number } | false;
+  /** Signs buttons for their chat and checks presses before anything else; absent: payloads are taken as sent. */
+  signer?: CallbackSigner;
+  /** Presses that may reach the CRM per person and minute (the rest are answered at once); 0 = no limit. */
+  pressesPerMinute?: number;
 }
 
 /** Builds the grammY bot with every feature; the caller decides between long polling and webhook. */
@@ -47,6 +52,20 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   bot.use(sequentializeByChat());
   bot.use(async (ctx, next) => {
     ctx.locale = toLocale(ctx.from?.language_code);
+    await next();
+  });
+  // A press whose data this bot never signed for this chat is answered at once and goes no further: no Redis,
+  // no portal. A flood of forged presses costs one answer each.
+  const signer = options.signer;
+  bot.on('callback_query:data', async (ctx, next) => {
+    const chatId = ctx.callbackQuery.message?.chat.id ?? ctx.from.id;
+    const payload = signer ? signer.open(ctx.callbackQuery.data, String(chatId)) : ctx.callbackQuery.data;
+    if (payload === null) {
+      log.info({ telegramUserId: ctx.from.id }, 'press refused: the button data was not signed for this chat');
+      await ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.outdated_button') }).catch(() => undefined);
+      return;
+    }
+    ctx.buttonPayload = payload;
     await next();
   });
   // Per-user flood protection: a polite answer instead of queuing hundreds of presses.
@@ -71,7 +90,10 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     const { locale } = ctx;
     await ctx.reply([t(locale, 'help.title'), t(locale, 'help.start'), t(locale, 'help.help'), '', t(locale, 'help.unlinked')].join('\n'));
   });
-  bot.use(telegramConversation(options.router));
+  bot.use(telegramConversation(options.router, {
+    ...(signer ? { signer } : {}),
+    ...(options.redis && options.pressesPerMinute ? { pressBudget: { redis: options.redis, keyPrefix: `${options.redisPrefix ?? 'dp'}:press-budget`, perMinute: options.pressesPerMinute } } : {}),
+  }));
   bot.on('message:text', async (ctx) => {
     if (ctx.message.text.startsWith('/')) await ctx.reply(t(ctx.locale, 'errors.unknown_command'));
   });

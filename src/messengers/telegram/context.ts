@@ -9,6 +9,8 @@ export interface BotContextFlavor {
   locale: Locale;
   /** The Bitrix24 user behind a linked chat, loaded for every update. */
   actor?: Actor;
+  /** A pressed button's payload once its signature checked out (see chat/callback-signature.ts). */
+  buttonPayload?: string;
 }
 
 export type BotContext = Context & BotContextFlavor;

@@ -1,5 +1,7 @@
 import { Composer } from 'grammy';
+import type { Redis } from 'ioredis';
 import { type Actor, conversationKey, type Interaction } from '../../capabilities/chat.js';
+import type { CallbackSigner } from '../../chat/callback-signature.js';
 import type { MessageRef } from '../../chat/message.js';
 import type { ChatRouter } from '../../conversation/router.js';
 import { t } from '../../i18n/index.js';
@@ -8,9 +10,9 @@ import type { BotContext } from './context.js';
 import { renderTelegramHtml } from './render.js';
 
 /** A Telegram update as an Interaction; `finish` answers a press nobody answered (Telegram wants exactly one answer). */
-export function telegramInteraction(ctx: BotContext, actor: Actor): Interaction & { finish(): Promise<void> } {
+export function telegramInteraction(ctx: BotContext, actor: Actor, signer?: CallbackSigner): Interaction & { finish(): Promise<void> } {
   const chatId = String(ctx.chat?.id ?? ctx.from?.id ?? '');
-  const adapter = createTelegramAdapter(ctx.api);
+  const adapter = createTelegramAdapter(ctx.api, signer ? { signer } : {});
   const message = ctx.callbackQuery?.message;
   const pressed: MessageRef | null = message
     ? { channel: 'telegram', chatId: String(message.chat.id), messageId: String(message.message_id) }
@@ -60,15 +62,33 @@ export function telegramInteraction(ctx: BotContext, actor: Actor): Interaction 
  * the identity middleware, so unlinked users have already been answered; commands the router does not know
  * fall through to the next composer.
  */
-export function telegramConversation(router: ChatRouter): Composer<BotContext> {
+export function telegramConversation(router: ChatRouter, options: {
+  signer?: CallbackSigner;
+  /** Each person's presses that may reach the CRM per minute (their share of the portal budget). */
+  pressBudget?: { redis: Redis; keyPrefix: string; perMinute: number };
+  /** A press still running after this long is answered with "working on it" (Telegram gives up after ~15 s). */
+  answerWithinMs?: number;
+} = {}): Composer<BotContext> {
   const composer = new Composer<BotContext>();
+  const { signer, pressBudget } = options;
+  const interaction = (ctx: BotContext, actor: Actor) => telegramInteraction(ctx, actor, signer);
   composer.on('callback_query:data', async (ctx) => {
     if (!ctx.actor) {
       await ctx.answerCallbackQuery({ text: t(ctx.locale, 'help.unlinked'), show_alert: true });
       return;
     }
-    const press = telegramInteraction(ctx, ctx.actor);
-    await router.actions.dispatch(ctx.callbackQuery.data, press);
+    if (pressBudget && !(await withinPressBudget(pressBudget, ctx.actor.b24UserId))) {
+      await ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.press_budget') });
+      return;
+    }
+    const press = interaction(ctx, ctx.actor);
+    // Whatever the backlog, the spinner stops within Telegram's window; the outcome still lands in the message.
+    const early = setTimeout(() => void press.notify(t(ctx.locale, 'errors.still_working')).catch(() => undefined), options.answerWithinMs ?? 10_000);
+    try {
+      await router.actions.dispatch(ctx.buttonPayload ?? ctx.callbackQuery.data, press);
+    } finally {
+      clearTimeout(early);
+    }
     // Not in `finally`: a press that failed stays unanswered, so bot.catch answers it with the error text.
     await press.finish();
   });
@@ -80,11 +100,18 @@ export function telegramConversation(router: ChatRouter): Composer<BotContext> {
     if (command) {
       // `/report@OtherBot` in a group is another bot's command: not ours to answer, not even "unknown command".
       if (command[2] !== undefined && command[2].toLowerCase() !== ctx.me.username.toLowerCase()) return;
-      const handled = await router.command(command[1]!, command[3]?.trim() ?? '', telegramInteraction(ctx, actor));
+      const handled = await router.command(command[1]!, command[3]?.trim() ?? '', interaction(ctx, actor));
       if (!handled) await next();
       return;
     }
-    if (!(await router.text(text, telegramInteraction(ctx, actor)))) await next();
+    if (!(await router.text(text, interaction(ctx, actor)))) await next();
   });
   return composer;
+}
+
+/** A fixed one-minute window per person in Redis (one INCR): true while the person is within their presses. */
+async function withinPressBudget(budget: { redis: Redis; keyPrefix: string; perMinute: number }, b24UserId: number): Promise<boolean> {
+  const key = `${budget.keyPrefix}:${b24UserId}:${Math.floor(Date.now() / 60_000)}`;
+  const [[, used]] = (await budget.redis.multi().incr(key).expire(key, 120).exec()) as [[unknown, number], unknown];
+  return used <= budget.perMinute;
 }

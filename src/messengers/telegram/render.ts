@@ -20,15 +20,16 @@ export function renderTelegramHtml(text: string): string {
     .join('');
 }
 
-function renderButton(button: Button, privateChat: boolean): InlineKeyboardButton {
+function renderButton(button: Button, privateChat: boolean, sign: (data: string) => string): InlineKeyboardButton {
   if (button.kind === 'url') return { text: button.text, url: button.url };
   // web_app buttons work only in private chats; a group gets a plain link (the page then asks to sign in).
   if (button.kind === 'app') return privateChat ? { text: button.text, web_app: { url: button.url } } : { text: button.text, url: button.url };
-  return { text: button.text, callback_data: button.data };
+  return { text: button.text, callback_data: sign(button.data) };
 }
 
 /** `privateChat`: the message goes to a person's own chat with the bot (positive chat id). */
-export function renderTelegramKeyboard(message: ChatMessage, options: { privateChat?: boolean } = {}): InlineKeyboardMarkup | undefined {
+export function renderTelegramKeyboard(message: ChatMessage, options: { privateChat?: boolean; sign?: ((data: string) => string) | undefined } = {}): InlineKeyboardMarkup | undefined {
   if (!message.buttons || message.buttons.length === 0) return undefined;
-  return { inline_keyboard: message.buttons.map((row) => row.map((b) => renderButton(b, options.privateChat ?? true))) };
+  const sign = options.sign ?? ((data: string) => data);
+  return { inline_keyboard: message.buttons.map((row) => row.map((b) => renderButton(b, options.privateChat ?? true, sign))) };
 }

@@ -55,7 +55,10 @@ function buttonLabels(markup: ReplyMarkup | undefined): string[] {
   if (isInlineKeyboard(markup)) {
     return markup.inline_keyboard.flat().flatMap((b) => {
       const data = (b as { callback_data?: string }).callback_data;
-      return data !== undefined ? [b.text, data] : [b.text];
+      if (data === undefined) return [b.text];
+      // A bot that signs its payloads (`<payload>~<8-character MAC>`) is matched by the payload too.
+      const signed = /^(.*)~[A-Za-z0-9_-]{8}$/.exec(data);
+      return signed ? [b.text, data, signed[1]!] : [b.text, data];
     });
   }
   if (isReplyKeyboard(markup)) return markup.keyboard.flat().map((b) => (typeof b === 'string' ? b : b.text));
