@@ -29,6 +29,7 @@ import { supervisorOf } from './identity/org.js';
 import { createIdentityStore, type IdentityStore } from './identity/store.js';
 import { createTimezoneOf, type TimezoneOf } from './identity/timezone.js';
 import type { Logger } from './infra/log.js';
+import { watchRedisHealth } from './infra/redis-health.js';
 import { withinDeadline } from './infra/timing.js';
 import { isRecord } from './infra/values.js';
 import { createJobRuntime, type JobRuntime } from './jobs/runtime.js';
@@ -149,6 +150,7 @@ export function createAppBot(parts: {
   botInfo?: CreateBotOptions['botInfo'];
   flood?: CreateBotOptions['flood'];
   signer?: CallbackSigner;
+  redisHealthy?: () => boolean;
 }) {
   const { config } = parts;
   return createBot({
@@ -160,6 +162,7 @@ export function createAppBot(parts: {
     ...(parts.botInfo ? { botInfo: parts.botInfo } : {}),
     ...(parts.flood !== undefined ? { flood: parts.flood } : {}),
     ...(parts.signer ? { signer: parts.signer } : {}),
+    ...(parts.redisHealthy ? { redisHealthy: parts.redisHealthy } : {}),
     pressesPerMinute: config.env.PRESSES_PER_MINUTE,
   });
 }
@@ -277,10 +280,12 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
     { name: 'bitrix24', check: async () => { await crm.call('server.time'); return true; } },
   ];
 
+  // Known without waiting on Redis: presses during an outage are told so at once (commands would wait for it).
+  const redisHealth = watchRedisHealth(redis);
   let botRuntime: BotRuntime | undefined;
   if (roles.has('bot')) {
     const tracker = createUpdateTracker();
-    const bot = createAppBot({ config, log, redis, store, directory, router, tracker, signer });
+    const bot = createAppBot({ config, log, redis, store, directory, router, tracker, signer, redisHealthy: () => redisHealth.healthy() });
     botRuntime = createBotRuntime({
       bot, log, tracker,
       deskUrl: () => deskUrl(config),
@@ -379,6 +384,7 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         await stage('bitrix24 chat events', async () => bitrixBotEvents?.settled());
         await stage('workers', () => Promise.all([jobRuntime.close(deadline), ...workerHandles.map((w) => w.close(deadline))]));
         await stage('outbox', () => outbox.close());
+        redisHealth.stop();
         await stage('redis', () => redis.quit().catch(() => redis.disconnect()), 2_000);
         if (redis.status !== 'end') redis.disconnect();
         log.info('stopped');

@@ -56,6 +56,7 @@ export const en: Messages = {
   'errors.not_allowed': 'You are not allowed to do that.',
   'errors.too_many': 'Too many presses — please wait a couple of seconds.',
   'errors.press_budget': 'Too many actions this minute — please wait a little.',
+  'errors.unavailable': 'Temporarily unavailable — please try again in a minute.',
   'errors.still_working': 'Working on it… the result will appear in the message.',
   'errors.unknown_command': 'I do not know that command. /help lists the commands.',
   'help.app': '/app — open the desk: my day, cards, search',

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,11 @@ export interface LocalRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Stops the process (SIGSTOP): connections stay open and nothing answers, as in a network partition. */
+  freeze(): void;
+  thaw(): void;
+  /** Kills it (SIGKILL) and starts it again on the same port and directory: an AOF-backed server reloads its data. */
+  restart(): Promise<void>;
 }
 
 export function redisServerAvailable(): boolean {
@@ -29,8 +34,11 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** Starts redis-server on a free loopback port in a throw-away directory; resolves once it accepts commands. */
-export async function startLocalRedis(): Promise<LocalRedis> {
+/**
+ * Starts redis-server on a free loopback port in a throw-away directory; resolves once it accepts commands.
+ * `appendonly`: persist with AOF `appendfsync everysec`, as docker-compose.yml runs it (restart() then keeps data).
+ */
+export async function startLocalRedis(options: { appendonly?: boolean } = {}): Promise<LocalRedis> {
   if (!redisServerAvailable()) {
     throw new Error(
       'redis-server was not found on PATH. Install it (Debian/Ubuntu: sudo apt-get install redis-server), ' +
@@ -39,12 +47,37 @@ export async function startLocalRedis(): Promise<LocalRedis> {
   }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'dealpilot-redis-'));
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-      '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
+    '--appendonly', options.appendonly ? 'yes' : 'no', ...(options.appendonly ? ['--appendfsync', 'everysec'] : []),
+    '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'];
+  let child = await launch(args, port);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    freeze: () => void child.kill('SIGSTOP'),
+    thaw: () => void child.kill('SIGCONT'),
+    async restart() {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+      child = await launch(args, port);
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGCONT'); // a frozen server would never see the SIGTERM
+          child.kill('SIGTERM');
+        });
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function launch(args: string[], port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
@@ -64,17 +97,5 @@ export async function startLocalRedis(): Promise<LocalRedis> {
     });
   });
   child.removeAllListeners('exit');
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async stop() {
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        });
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }

@@ -36,6 +36,10 @@ export interface CreateBotOptions {
   signer?: CallbackSigner;
   /** Presses that may reach the CRM per person and minute (the rest are answered at once); 0 = no limit. */
   pressesPerMinute?: number;
+  /** False while Redis does not answer: every update is then told "temporarily unavailable" at once. */
+  redisHealthy?: () => boolean;
+  /** A press still running after this long is answered "working on it" (Telegram drops it after ~15 s). */
+  answerPressWithinMs?: number;
 }
 
 /** Builds the grammY bot with every feature; the caller decides between long polling and webhook. */
@@ -67,6 +71,30 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     }
     ctx.buttonPayload = payload;
     await next();
+  });
+  // Redis away (restarting, unreachable): say so now rather than leave a spinner or an unanswered message.
+  const redisHealthy = options.redisHealthy;
+  if (redisHealthy) {
+    bot.use(async (ctx, next) => {
+      if (redisHealthy()) return next();
+      const text = t(ctx.locale, 'errors.unavailable');
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text }).catch(() => undefined);
+      else if (ctx.chat && ctx.message) await ctx.reply(text).catch(() => undefined);
+    });
+  }
+  // Whatever the backlog (a slow portal, a Redis that went away mid-press), the spinner stops within Telegram's
+  // window; the outcome still lands in the message.
+  bot.on('callback_query', async (ctx, next) => {
+    const early = setTimeout(() => {
+      if (ctx.pressAnswered) return;
+      ctx.pressAnswered = true;
+      void ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.still_working') }).catch(() => undefined);
+    }, options.answerPressWithinMs ?? 10_000);
+    try {
+      await next();
+    } finally {
+      clearTimeout(early);
+    }
   });
   // Per-user flood protection: a polite answer instead of queuing hundreds of presses.
   const flood = options.flood ?? { limit: 10, timeFrameMs: 2_000 };
@@ -101,7 +129,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   bot.catch(async (error) => {
     log.error({ err: error.error, updateId: error.ctx.update.update_id }, maskSecrets(`update handling failed: ${error.message}`));
     try {
-      if (error.ctx.callbackQuery) await error.ctx.answerCallbackQuery({ text: t(error.ctx.locale ?? 'ru', 'errors.generic') });
+      if (error.ctx.callbackQuery && !error.ctx.pressAnswered) await error.ctx.answerCallbackQuery({ text: t(error.ctx.locale ?? 'ru', 'errors.generic') });
       else if (error.ctx.chat) await error.ctx.reply(t(error.ctx.locale ?? 'ru', 'errors.generic'));
     } catch {
       // The chat may be unreachable; the error is already logged.

@@ -11,6 +11,8 @@ export interface BotContextFlavor {
   actor?: Actor;
   /** A pressed button's payload once its signature checked out (see chat/callback-signature.ts). */
   buttonPayload?: string;
+  /** The press has had its one answer (Telegram takes exactly one). */
+  pressAnswered?: boolean;
 }
 
 export type BotContext = Context & BotContextFlavor;

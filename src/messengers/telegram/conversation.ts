@@ -17,7 +17,6 @@ export function telegramInteraction(ctx: BotContext, actor: Actor, signer?: Call
   const pressed: MessageRef | null = message
     ? { channel: 'telegram', chatId: String(message.chat.id), messageId: String(message.message_id) }
     : null;
-  let answered = false;
   const interaction: Interaction & { finish(): Promise<void> } = {
     channel: 'telegram',
     conversation: conversationKey('telegram', chatId),
@@ -29,8 +28,8 @@ export function telegramInteraction(ctx: BotContext, actor: Actor, signer?: Call
         if (text) await adapter.send(chatId, { text });
         return;
       }
-      if (answered) return;
-      answered = true;
+      if (ctx.pressAnswered) return;
+      ctx.pressAnswered = true;
       await ctx.answerCallbackQuery({ ...(text ? { text } : {}), ...(options?.alert ? { show_alert: true } : {}) });
     },
     async edit(next) {
@@ -48,8 +47,8 @@ export function telegramInteraction(ctx: BotContext, actor: Actor, signer?: Call
       await ctx.replyWithChatAction('typing').catch(() => undefined);
     },
     async finish() {
-      if (ctx.callbackQuery && !answered) {
-        answered = true;
+      if (ctx.callbackQuery && !ctx.pressAnswered) {
+        ctx.pressAnswered = true;
         await ctx.answerCallbackQuery();
       }
     },
@@ -66,8 +65,6 @@ export function telegramConversation(router: ChatRouter, options: {
   signer?: CallbackSigner;
   /** Each person's presses that may reach the CRM per minute (their share of the portal budget). */
   pressBudget?: { redis: Redis; keyPrefix: string; perMinute: number };
-  /** A press still running after this long is answered with "working on it" (Telegram gives up after ~15 s). */
-  answerWithinMs?: number;
 } = {}): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const { signer, pressBudget } = options;
@@ -82,13 +79,7 @@ export function telegramConversation(router: ChatRouter, options: {
       return;
     }
     const press = interaction(ctx, ctx.actor);
-    // Whatever the backlog, the spinner stops within Telegram's window; the outcome still lands in the message.
-    const early = setTimeout(() => void press.notify(t(ctx.locale, 'errors.still_working')).catch(() => undefined), options.answerWithinMs ?? 10_000);
-    try {
-      await router.actions.dispatch(ctx.buttonPayload ?? ctx.callbackQuery.data, press);
-    } finally {
-      clearTimeout(early);
-    }
+    await router.actions.dispatch(ctx.buttonPayload ?? ctx.callbackQuery.data, press);
     // Not in `finally`: a press that failed stays unanswered, so bot.catch answers it with the error text.
     await press.finish();
   });
