@@ -6,6 +6,7 @@
 import { startLocalRedis } from '../src/infra/redis-server.js';
 import { runForgedPresses } from './storm/forged-presses.js';
 import { runHttpFuzz } from './storm/http-fuzz.js';
+import { runTelegramFaults } from './storm/telegram-faults.js';
 import { runWorkerKills } from './storm/worker-kills.js';
 
 const STORMS: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -29,6 +30,22 @@ STORMS.kills = async () => {
       storm: `Worker kills (outbox fan-out, ${r.messages} messages, SIGKILL ${r.kills}×)`, delivered: r.delivered, lost: r.lost,
       duplicated: r.duplicated, 'per kill': r.perKill.toFixed(2), failed: r.failed, seconds: r.seconds.toFixed(1),
       goal: r.lost === 0 && r.failed === 0 && r.duplicated <= r.kills ? 'met' : 'NOT MET (goal: 0 lost, duplicates ≤ kills)',
+    };
+  } finally {
+    await redis.stop();
+  }
+};
+
+STORMS.telegram = async () => {
+  const redis = await startLocalRedis();
+  process.env.TEST_REDIS_URL = redis.url;
+  try {
+    const r = await runTelegramFaults({ chats: 200, perChat: 10, retryAfter: Number(process.env.STORM_RETRY_AFTER ?? 10) });
+    return {
+      storm: `Telegram faults (fan-out ${r.messages}: 10 % 5xx, 2 % 429 retry_after, 5 % answers lost after sending)`,
+      delivered: r.delivered, lost: r.lost, repeated: r.repeated, '5xx': r.serverErrors, '429': r.floodWaits,
+      'answers lost': r.lostAnswers, failed: r.failed, seconds: r.seconds.toFixed(1),
+      goal: r.lost === 0 && r.failed === 0 && r.repeated <= r.lostAnswers ? 'met' : 'NOT MET (goal: 0 lost, repeats ≤ answers lost)',
     };
   } finally {
     await redis.stop();

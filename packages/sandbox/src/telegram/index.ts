@@ -5,6 +5,7 @@
 
 export { connectTelegramSandbox, TelegramSandboxClient } from './client.js';
 export { BotApiError, Descriptions, SandboxControlError } from './errors.js';
+export type { TelegramFaultCounts, TelegramFaultRates } from './faults.js';
 export { parseFormattedText, parseHtml, parseMarkdownV2 } from './formatting.js';
 export type { RateLimitRecord, TelegramSandboxLimits } from './limits.js';
 export { DEFAULT_LIMITS } from './limits.js';

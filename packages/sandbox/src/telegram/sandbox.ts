@@ -5,6 +5,7 @@ import type { BotCommand, MenuButton, Message, UserFromGetMe } from '@grammyjs/t
 import { type SandboxLogger as Logger, silentLogger } from '../log.js';
 import { handleControlRequest } from './control-http.js';
 import { BotApiError, Descriptions, SandboxControlError } from './errors.js';
+import { type TelegramFaultRates, TelegramFaults } from './faults.js';
 import { DEFAULT_LIMITS, type TelegramSandboxLimits } from './limits.js';
 import { parseParams, type RawParams, readBody } from './request-body.js';
 import {
@@ -52,6 +53,7 @@ class TelegramSandboxServer implements TelegramSandbox {
   private readonly webhook: WebhookDelivery;
   private readonly server: Server;
   private readonly now: () => number;
+  private readonly faults = new TelegramFaults();
   private readonly log: Logger;
 
   constructor(options: TelegramSandboxOptions) {
@@ -123,8 +125,23 @@ class TelegramSandboxServer implements TelegramSandbox {
     });
     try {
       const params = parseParams(req.headers['content-type'], await readBody(req), url.searchParams);
+      const fault = this.faults.before(method);
+      if (fault.kind === 'before') {
+        sendJson(res, fault.status, fault.body);
+        return;
+      }
       const { result, description } = await this.runMethod(method, params, abort.signal);
       if (abort.signal.aborted) return;
+      const lost = this.faults.after(method);
+      if (lost.kind === 'lose') {
+        // The method ran (the message is in the chat); the client never learns it.
+        if (lost.mode === 'destroy') req.socket.destroy();
+        else {
+          res.writeHead(502, { 'content-type': 'text/html' });
+          res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
+        }
+        return;
+      }
       sendJson(res, 200, { ok: true, result, ...(description ? { description } : {}) });
     } catch (error) {
       if (!(error instanceof BotApiError)) throw error;
@@ -239,10 +256,19 @@ class TelegramSandboxServer implements TelegramSandbox {
     return formatTranscript(`chat ${chatId} · ${name}${user.username ? ` @${user.username}` : ''}`, this.transcript(chatId));
   }
 
+  setFaults(rates: TelegramFaultRates): void {
+    this.faults.set(rates);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   stats(): TelegramSandboxStats {
     const { flood, counters, callsByMethod } = this.world;
     return {
       ...counters,
+      faults: { ...this.faults.counts },
       rateLimited429: flood.rejections.length,
       rateLimited: flood.rejections.map((r) => ({ ...r })),
       perChat: Object.fromEntries([...flood.sendsByChat].map(([chatId, sends]) => [String(chatId), [...sends]])),

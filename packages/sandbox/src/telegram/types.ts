@@ -1,5 +1,6 @@
 import type { BotCommand, MenuButton, Message, UserFromGetMe } from '@grammyjs/types';
 import type { SandboxLogger as Logger } from '../log.js';
+import type { TelegramFaultCounts, TelegramFaultRates } from './faults.js';
 import type { RateLimitRecord, TelegramSandboxLimits } from './limits.js';
 import type { MessageMatcher, MessagePredicate, TranscriptEntry } from './transcript.js';
 import type { WebAppLaunch } from './web-app.js';
@@ -31,6 +32,8 @@ export interface TelegramSandboxStats {
   /** The most sends one chat received within any rolling second. */
   maxPerChatPerSecond: number;
   callsByMethod: Record<string, number>;
+  /** Faults injected by setFaults so far. */
+  faults: TelegramFaultCounts;
   webhookDeliveries: number;
   webhookFailures: number;
   webhookDropped: number;
@@ -71,6 +74,9 @@ export interface TelegramSandbox {
   waitForMessage(chatId: number, predicate?: MessagePredicate | MessageMatcher, timeoutMs?: number): Promise<TranscriptEntry>;
   formatTranscript(chatId: number): string;
   stats(): TelegramSandboxStats;
+  /** Injects faults into Bot API calls (see faults.ts): errors before acting, answers lost after acting. */
+  setFaults(rates: TelegramFaultRates): void;
+  clearFaults(): void;
   limits(): TelegramSandboxLimits;
   setLimits(limits: Partial<TelegramSandboxLimits>): void;
   webhookInfo(): Record<string, unknown>;
