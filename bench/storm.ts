@@ -6,6 +6,7 @@
 import { startLocalRedis } from '../src/infra/redis-server.js';
 import { runForgedPresses } from './storm/forged-presses.js';
 import { runHttpFuzz } from './storm/http-fuzz.js';
+import { runPortalFaults } from './storm/portal-faults.js';
 import { runTelegramFaults } from './storm/telegram-faults.js';
 import { runWorkerKills } from './storm/worker-kills.js';
 
@@ -46,6 +47,24 @@ STORMS.telegram = async () => {
       delivered: r.delivered, lost: r.lost, repeated: r.repeated, '5xx': r.serverErrors, '429': r.floodWaits,
       'answers lost': r.lostAnswers, failed: r.failed, seconds: r.seconds.toFixed(1),
       goal: r.lost === 0 && r.failed === 0 && r.repeated <= r.lostAnswers ? 'met' : 'NOT MET (goal: 0 lost, repeats ≤ answers lost)',
+    };
+  } finally {
+    await redis.stop();
+  }
+};
+
+STORMS.portal = async () => {
+  const redis = await startLocalRedis();
+  try {
+    const r = await runPortalFaults({ leads: 30, moves: 15, birthdays: 5, faultSeconds: Number(process.env.STORM_FAULT_SECONDS ?? 30), redisUrl: redis.url });
+    const duplicates = r.duplicates.comments + r.duplicates.tasks + r.duplicates.deals;
+    return {
+      storm: 'Portal faults (30 % errors before acting, 10 % answers lost after acting): lead routing, stage moves, birthday deals',
+      triggers: r.triggers, done: r.done, 'failed calls': r.faultedCalls,
+      'duplicates comments/tasks/deals': `${r.duplicates.comments}/${r.duplicates.tasks}/${r.duplicates.deals}`,
+      'done after the faults stop p99/max s': `${(r.completionP99Ms / 1000).toFixed(1)}/${(r.completionMaxMs / 1000).toFixed(1)}`,
+      seconds: r.seconds.toFixed(1),
+      goal: r.done === r.triggers && duplicates === 0 ? 'met' : 'NOT MET (goal: 100 % done, 0 duplicates)',
     };
   } finally {
     await redis.stop();
