@@ -7,6 +7,7 @@ import { startLocalRedis } from '../src/infra/redis-server.js';
 import { runForgedPresses } from './storm/forged-presses.js';
 import { runHttpFuzz } from './storm/http-fuzz.js';
 import { runPortalFaults } from './storm/portal-faults.js';
+import { runSoak } from './storm/soak.js';
 import { runTelegramFaults } from './storm/telegram-faults.js';
 import { runWorkerKills } from './storm/worker-kills.js';
 
@@ -65,6 +66,24 @@ STORMS.portal = async () => {
       'done after the faults stop p99/max s': `${(r.completionP99Ms / 1000).toFixed(1)}/${(r.completionMaxMs / 1000).toFixed(1)}`,
       seconds: r.seconds.toFixed(1),
       goal: r.done === r.triggers && duplicates === 0 ? 'met' : 'NOT MET (goal: 100 % done, 0 duplicates)',
+    };
+  } finally {
+    await redis.stop();
+  }
+};
+
+STORMS.soak = async () => {
+  const redis = await startLocalRedis();
+  try {
+    const r = await runSoak({ minutes: Number(process.env.STORM_SOAK_MINUTES ?? 15), redisUrl: redis.url });
+    const first = r.samples[0]!;
+    const last = r.samples.at(-1)!;
+    return {
+      storm: `Soak (${r.minutes} min mixed load at the real portal and Telegram limits)`, leads: r.leads, presses: r.presses, messages: r.messages,
+      'RSS MB first/last': `${first.rssMb.toFixed(0)}/${last.rssMb.toFixed(0)}`, 'RSS slope after 1 min MB/min': r.rssSlopeMbPerMin.toFixed(2),
+      'Redis MB first/last': `${first.redisMb.toFixed(1)}/${last.redisMb.toFixed(1)}`, 'Redis slope MB/min': r.redisSlopeMbPerMin.toFixed(3),
+      samples: r.samples.length,
+      goal: r.rssSlopeMbPerMin < 1 ? 'met (RSS flat; Redis grows by the delivery and exactly-once records, each with a TTL)' : 'NOT MET (RSS grows)',
     };
   } finally {
     await redis.stop();
