@@ -57,10 +57,10 @@ STORMS.telegram = async () => {
 STORMS.portal = async () => {
   const redis = await startLocalRedis();
   try {
-    const r = await runPortalFaults({ leads: 30, moves: 15, birthdays: 5, faultSeconds: Number(process.env.STORM_FAULT_SECONDS ?? 30), redisUrl: redis.url });
+    const r = await runPortalFaults({ leads: 30, handLeads: 10, moves: 15, approvals: 5, birthdays: 5, faultSeconds: Number(process.env.STORM_FAULT_SECONDS ?? 30), redisUrl: redis.url });
     const duplicates = r.duplicates.comments + r.duplicates.tasks + r.duplicates.deals;
     return {
-      storm: 'Portal faults (30 % errors before acting, 10 % answers lost after acting): lead routing, stage moves, birthday deals',
+      storm: 'Portal faults (30 % errors before acting, 10 % answers lost after acting): lead routing, hand assignments, stage moves, approvals, birthday deals',
       triggers: r.triggers, done: r.done, 'failed calls': r.faultedCalls,
       'duplicates comments/tasks/deals': `${r.duplicates.comments}/${r.duplicates.tasks}/${r.duplicates.deals}`,
       'done after the faults stop p99/max s': `${(r.completionP99Ms / 1000).toFixed(1)}/${(r.completionMaxMs / 1000).toFixed(1)}`,

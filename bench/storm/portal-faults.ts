@@ -31,7 +31,7 @@ function duplicatesBy<T>(items: readonly T[], key: (item: T) => string | null): 
   return [...seen.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 }
 
-export async function runPortalFaults(options: { leads: number; moves: number; birthdays: number; faultSeconds: number; redisUrl?: string; redisPrefix?: string }): Promise<PortalFaultsResult> {
+export async function runPortalFaults(options: { leads: number; handLeads?: number; moves: number; approvals?: number; birthdays: number; faultSeconds: number; redisUrl?: string; redisPrefix?: string }): Promise<PortalFaultsResult> {
   const env: SandboxEnvironment = await startSandboxEnvironment({
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}), ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
     telegramLimits: { perChatIntervalMs: 0, globalPerSecond: 100_000 }, bitrixRateLimit: { enabled: false },
@@ -48,8 +48,16 @@ export async function runPortalFaults(options: { leads: number; moves: number; b
       await env.app.store.setPreferences(b24, { quietStart: '00:00', quietEnd: '00:00', weekendsOff: false });
     }
     const tg = env.telegramUserFor(MANAGER);
-    env.telegram.sendCommand(tg, '/help');
-    const anchor = (await env.telegram.waitForMessage(tg, {}, 10_000)).messageId!;
+    const anchorOf = async (b24: number) => {
+      const chat = env.telegramUserFor(b24);
+      env.telegram.sendCommand(chat, '/help');
+      return (await env.telegram.waitForMessage(chat, { textIncludes: '/help' }, 10_000)).messageId!;
+    };
+    const anchor = await anchorOf(MANAGER);
+    const am = env.telegramUserFor(DEMO.users.accountManager);
+    const amAnchor = await anchorOf(DEMO.users.accountManager);
+    const head = env.telegramUserFor(DEMO.users.moscowHead);
+    const headAnchor = await anchorOf(DEMO.users.moscowHead);
 
     const leads = Array.from({ length: options.leads }, (_, i) => store.addLead({
       TITLE: `Нужен кабель ВВГ, партия ${i}`, SOURCE_ID: 'WEB', STATUS_ID: 'NEW', ASSIGNED_BY_ID: DEMO.users.intake, NAME: 'Олег',
@@ -57,6 +65,16 @@ export async function runPortalFaults(options: { leads: number; moves: number; b
     const deals = Array.from({ length: options.moves }, (_, i) => store.addDeal({
       TITLE: `Storm deal ${i}`, CATEGORY_ID: 0, STAGE_ID: 'NEW', ASSIGNED_BY_ID: MANAGER, OPPORTUNITY: 1000, CURRENCY_ID: 'RUB',
       MOVED_TIME: new Date(Date.now() - 86_400_000).toISOString(),
+    }, { allowReadOnly: true, silent: true }));
+    // No rule places these: the account manager assigns each by hand to a Moscow manager.
+    const handLeads = Array.from({ length: options.handLeads ?? 0 }, (_, i) => store.addLead({
+      TITLE: `Уточнить сроки ${i}`, SOURCE_ID: 'CALL', STATUS_ID: 'NEW', ASSIGNED_BY_ID: DEMO.users.intake, UF_CRM_REQUEST_TYPE: 'question', NAME: 'Ирина',
+    }, { silent: true }));
+    const HAND_TO = 11;
+    // Contracts waiting for approval: the head approves each (the round is sent by the approval check).
+    const contracts = Array.from({ length: options.approvals ?? 0 }, (_, i) => store.addDeal({
+      TITLE: `Storm contract ${i}`, CATEGORY_ID: 0, STAGE_ID: 'UC_CONTRACT', ASSIGNED_BY_ID: MANAGER, OPPORTUNITY: 5000, CURRENCY_ID: 'RUB',
+      UF_CRM_SERVICE_TYPE: 'Монтаж', MOVED_TIME: new Date(Date.now() - 3_600_000).toISOString(),
     }, { allowReadOnly: true, silent: true }));
     const due = store.time.dateOf(store.clock.nowMs() + 28 * 86_400_000);
     const contacts = Array.from({ length: options.birthdays }, (_, i) => store.addContact({
@@ -73,7 +91,13 @@ export async function runPortalFaults(options: { leads: number; moves: number; b
     const dealDone = (id: number) => store.getDeal(id)!.STAGE_ID === 'PREPARATION'
       && store.listTimelineComments({ entityType: 'deal', entityId: id }).some((c) => c.COMMENT.includes('→'));
     const birthdayDone = (id: number) => store.listDeals().some((d) => Number(d.CONTACT_ID) === id && Number(d.CATEGORY_ID) === DEMO.pipelines.holidays);
-    const triggers = [...leads.map((id) => () => leadDone(id)), ...deals.map((id) => () => dealDone(id)), ...contacts.map((id) => () => birthdayDone(id))];
+    const handDone = (id: number) => Number(store.getLead(id)!.ASSIGNED_BY_ID) === HAND_TO
+      && store.listTasks().some((t) => t.ufCrmTask.includes(`L_${id}`) && t.responsibleId === HAND_TO)
+      && store.listTimelineComments({ entityType: 'lead', entityId: id }).some((c) => c.COMMENT.includes('вручную'));
+    const approvedDone = (id: number) => store.getDeal(id)!.STAGE_ID === 'PREPAYMENT_INVOICE'
+      && store.listTimelineComments({ entityType: 'deal', entityId: id }).length > 0;
+    const triggers = [...leads.map((id) => () => leadDone(id)), ...handLeads.map((id) => () => handDone(id)), ...deals.map((id) => () => dealDone(id)),
+      ...contracts.map((id) => () => approvedDone(id)), ...contacts.map((id) => () => birthdayDone(id))];
 
     // What production keeps doing: scans on their schedule, managers pressing again when nothing happened.
     const round = async () => {
@@ -82,6 +106,17 @@ export async function runPortalFaults(options: { leads: number; moves: number; b
       await caps.birthdays.runReminders().catch(() => undefined);
       await Promise.all(deals.filter((id) => store.getDeal(id)!.STAGE_ID === 'NEW').map((id) =>
         env.telegram.waitForCallbackAnswer(env.pressPayload(tg, anchor, `1|dm|${id}|PREPARATION`), 20_000).catch(() => undefined)));
+      // The account manager assigns what waits for them (a lead the scan handed over), pressing again if nothing happened.
+      await Promise.all(handLeads.filter((id) => Number(store.getLead(id)!.ASSIGNED_BY_ID) === DEMO.users.accountManager).map((id) =>
+        env.telegram.waitForCallbackAnswer(env.pressPayload(am, amAnchor, `1|la|${id}|${HAND_TO}`), 20_000).catch(() => undefined)));
+      // Approval rounds are requested by the check job (as a deal event would), then approved by the head.
+      for (const id of contracts.filter((c) => store.getDeal(c)!.STAGE_ID === 'UC_CONTRACT')) {
+        const approval = await caps.deals.state.approval(id);
+        if (!approval) await env.app.jobs.add('deals', 'approval-check', { dealId: id });
+        else if (approval.status === 'pending') {
+          await env.telegram.waitForCallbackAnswer(env.pressPayload(head, headAnchor, `1|dy|${id}|${approval.round}`), 20_000).catch(() => undefined);
+        }
+      }
     };
 
     const started = performance.now();

@@ -124,6 +124,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, rulesPathOve
   registerSecret(env.ADMIN_PASSWORD);
   registerSecret(env.B24_BOT_TOKEN);
   registerSecret(env.B24_BOT_APPLICATION_TOKEN);
+  registerSecret(env.CALLBACK_SIGNING_KEY);
   if (env.B24_WEBHOOK_URL) registerSecret(new URL(env.B24_WEBHOOK_URL).pathname.split('/').filter(Boolean)[2]);
   return { env, rules, rulesPath };
 }

@@ -55,6 +55,10 @@ export function createDeskAuth(deps: {
     async signInWithTelegram(initData) {
       if (!deps.botToken || typeof initData !== 'string' || initData.length === 0 || initData.length > 4096) return { ok: false, reason: 'malformed' };
       const params = new URLSearchParams(initData);
+      // Each key once: the library checks the last `hash` while `get` reads the first, so a second `hash` in front
+      // of a used initData would pass the signature and dodge the replay mark keyed on it.
+      const keys = [...params.keys()];
+      if (new Set(keys).size !== keys.length) return { ok: false, reason: 'malformed' };
       const hash = params.get('hash');
       const authDate = Number(params.get('auth_date'));
       if (!hash || !/^[0-9a-f]{64}$/.test(hash) || !Number.isSafeInteger(authDate)) return { ok: false, reason: 'malformed' };

@@ -54,6 +54,10 @@ describe('deal desk API against the sandboxes', () => {
     const tampered = valid.replace(encodeURIComponent(`"id":${tgOf(world.env, MANAGER)}`), encodeURIComponent(`"id":${tgOf(world.env, MOSCOW_HEAD)}`));
     expect(tampered).not.toBe(valid);
     expect((await call('/session', { body: { telegramInitData: tampered } })).body).toEqual({ error: 'bad_signature' });
+    // A used initData with another `hash` in front (the library reads the last one): still a replay.
+    const doubled = await call('/session', { body: { telegramInitData: `hash=${'f'.repeat(64)}&${valid}` } });
+    expect(doubled.status).toBe(401);
+    expect(doubled.body.error).not.toBe(undefined);
     for (const bad of ['', 'x'.repeat(5000), 'hash=zz', 'user=%7B&auth_date=1&hash=' + 'a'.repeat(64)]) {
       const refused = await call('/session', { body: { telegramInitData: bad } });
       expect([400, 401]).toContain(refused.status);
