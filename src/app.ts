@@ -334,7 +334,9 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
         }
         mountDesk(app, {
           auth: deskAuth, deals: capabilities.deals, leads: capabilities.leads, reports: capabilities.reports, router, directory, identity: store, ownerOf: crmOwnerLookup(crm),
-          admins: config.rules.admins, log, clock,
+          admins: config.rules.admins, log, clock, redis, prefix, redisHealthy: () => redisHealth.healthy(),
+          requestsPerMinute: 120, pressesPerMinute: config.env.PRESSES_PER_MINUTE,
+          portalOrigin: new URL(config.rules.portal.url ?? webhookUrl).origin,
         });
         if (config.env.METRICS_PORT === undefined) mountMetrics(app, metrics.registry);
         mountDashboard(app, { queues: [outbox.queue, ...jobRuntime.queues()], user: config.env.ADMIN_USER, password: config.env.ADMIN_PASSWORD });

@@ -36,6 +36,8 @@ export interface CrmGatewayOptions {
 
 export interface ListQuery {
   filter?: Record<string, unknown>;
+  /** Stop reading pages once this many rows are in (a search shows the first few, not every match). */
+  limit?: number;
   select?: string[];
   mode?: ListMode;
   firstRequestPages?: number;
@@ -224,9 +226,14 @@ export function createCrmGateway(options: CrmGatewayOptions): CrmGateway {
 
   async function collect<E extends EntityName>(entity: E, query: ListQuery = {}): Promise<ListResult<EntityTypes[E]>> {
     const out: ListResult<EntityTypes[E]> = { items: [], rejected: [] };
-    for await (const page of listAll(entity, query)) {
+    const { limit, ...list } = query;
+    for await (const page of listAll(entity, { ...list, ...(limit !== undefined ? { mode: 'pages' as const } : {}) })) {
       out.items.push(...page.items);
       out.rejected.push(...page.rejected);
+      if (limit !== undefined && out.items.length >= limit) {
+        out.items.length = Math.min(out.items.length, limit);
+        break;
+      }
     }
     return out;
   }

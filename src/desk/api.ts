@@ -1,17 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
 import type { DealsCapability } from '../capabilities/deals/index.js';
 import type { LeadsCapability } from '../capabilities/leads/index.js';
 import type { ReportsCapability } from '../capabilities/reports/index.js';
 import type { ChatRouter } from '../conversation/router.js';
-import { CrmNotFoundError } from '../crm/index.js';
+import { CrmError, CrmNotFoundError, CrmOperationLimitError, CrmRateLimitError } from '../crm/index.js';
 import { type Locale, toLocale } from '../i18n/index.js';
 import type { OwnerLookup } from '../identity/crm-source.js';
 import type { Directory } from '../identity/directory.js';
 import { type OrgChart, roleOnEntity, visibleOwners } from '../identity/org.js';
 import type { IdentityStore } from '../identity/store.js';
 import type { Logger } from '../infra/log.js';
+import { withinMinuteBudget } from '../infra/minute-budget.js';
 import { formatMoney } from '../rules/deals/index.js';
 import { rankDay } from '../rules/desk/day.js';
 import type { DeskAuth, DeskSession } from './auth.js';
@@ -32,15 +34,24 @@ export interface DeskDeps {
   admins: readonly number[];
   log: Logger;
   clock: () => Date;
+  /** Per-person request budget in Redis; Redis's health (the desk answers 503 at once while it is away). */
+  redis?: Redis;
+  prefix?: string;
+  redisHealthy?: () => boolean;
+  /** Desk requests per person and minute (reads); presses and answers share the chat's press budget. */
+  requestsPerMinute?: number;
+  pressesPerMinute?: number;
+  /** The Bitrix24 portal's origin: the only portal allowed to frame the page (besides Telegram's web client). */
+  portalOrigin?: string;
 }
 
 /**
  * Strict by default: scripts and styles only from this server, no inline script, no framing except by Telegram's
  * web clients and Bitrix24 (a Mini App runs in an iframe there), API calls only to this origin.
  */
-const CSP = [
+const csp = (portalOrigin: string | undefined) => [
   "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
-  "base-uri 'none'", "form-action 'none'", "frame-ancestors 'self' https://web.telegram.org https://*.bitrix24.ru https://*.bitrix24.com",
+  "base-uri 'none'", "form-action 'none'", `frame-ancestors 'self' https://web.telegram.org${portalOrigin ? ` ${portalOrigin}` : ''}`,
 ].join('; ');
 
 interface DeskAssets { html: string; js: string; css: string }
@@ -63,11 +74,12 @@ async function loadAssets(): Promise<DeskAssets> {
 type Authed = Request & { desk?: DeskSession };
 
 export function mountDesk(app: Express, deps: DeskDeps): void {
+  const pageCsp = csp(deps.portalOrigin);
   let assets: Promise<DeskAssets> | undefined;
   const page = (res: Response, type: string, pick: (a: DeskAssets) => string) => {
     assets ??= loadAssets();
     assets.then((a) => {
-      res.setHeader('Content-Security-Policy', CSP);
+      res.setHeader('Content-Security-Policy', pageCsp);
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Referrer-Policy', 'no-referrer');
       res.type(type).send(pick(a));
@@ -77,7 +89,10 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
       res.status(503).json({ error: 'the desk page is not built: run npm run build' });
     });
   };
-  app.get([DESK_PATH, `${DESK_PATH}/`], (_req, res) => page(res, 'html', (a) => a.html));
+  // Without the slash the page's relative ./app.js and ./api would resolve against the site root.
+  // (Express matches /desk and /desk/ alike: only the bare path is sent on.)
+  app.get(DESK_PATH, (req, res, next) => (req.path === DESK_PATH ? res.redirect(301, `${DESK_PATH}/`) : next()));
+  app.get(`${DESK_PATH}/`, (_req, res) => page(res, 'html', (a) => a.html));
   app.get(`${DESK_PATH}/app.js`, (_req, res) => page(res, 'js', (a) => a.js));
   app.get(`${DESK_PATH}/app.css`, (_req, res) => page(res, 'css', (a) => a.css));
 
@@ -85,6 +100,8 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
   api.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    // Redis away: say so at once (sessions live there; a request would otherwise wait for it).
+    if (deps.redisHealthy && !deps.redisHealthy()) return void res.status(503).json({ error: 'temporarily unavailable' });
     next();
   });
   // JSON bodies only: a cross-site form cannot send one without a CORS preflight, which this API never grants.
@@ -118,6 +135,14 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     const session = header.startsWith('Bearer ') ? await deps.auth.session(header.slice(7).trim()) : null;
     if (!session) return void res.status(401).json({ error: 'no session' });
     req.desk = session;
+    // Each person's share of the portal budget: reads and actions counted apart.
+    if (deps.redis) {
+      const acting = req.method === 'POST';
+      const limit = acting ? deps.pressesPerMinute : deps.requestsPerMinute;
+      if (limit && !(await withinMinuteBudget(deps.redis, `${deps.prefix ?? 'dp'}:desk-budget:${acting ? 'act' : 'read'}:${session.b24UserId}`, limit))) {
+        return void res.status(429).json({ error: 'too many requests' });
+      }
+    }
     next();
   });
 
@@ -250,9 +275,14 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     res.json({ ok: true });
   });
 
-  // A portal failure is a 502 with a short message; never a stack.
+  // A portal failure is a 502 (503 when it is only busy) with a short message; never a stack.
   api.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (error instanceof CrmNotFoundError) return void res.status(404).json({ error: 'not found' });
+    if (error instanceof CrmRateLimitError || error instanceof CrmOperationLimitError) return void res.status(503).json({ error: 'Bitrix24 is busy, try again' });
+    if (error instanceof CrmError) {
+      deps.log.warn({ err: error }, 'deal desk: the portal failed');
+      return void res.status(502).json({ error: 'Bitrix24 did not answer' });
+    }
     next(error);
   });
 

@@ -51,6 +51,9 @@ describe('Redis goes away and comes back', () => {
     const during = await press();
     expect(during.text).toBe(t('ru', 'errors.unavailable'));
     expect(during.ms).toBeLessThan(3_000);
+    // The deal desk says so too, at once, instead of waiting on Redis for the session.
+    const desk = await fetch(`${env.app.desk!.url()}api/day`, { headers: { authorization: `Bearer ${'x'.repeat(43)}` } });
+    expect(desk.status).toBe(503);
     redis.thaw();
     await waitFor(async () => (await readyz()) === 200 || undefined, 'readyz 200 again', 15_000);
     const after = await press();

@@ -238,7 +238,7 @@ async function leadPage(id: number, panels: Node[] = []): Promise<void> {
     el('p', { class: 'hint', id: 'card-stage' }, `${tr('desk.lead')} · ${card.status.name}`),
     facts, ...panels,
     card.actions.length > 0 && el('h2', {}, tr('desk.actions')),
-    el('div', { class: 'actions', id: 'actions' }, ...buttonRows(card.actions, { type: 'lead', id }), el('a', { href: card.link, target: '_blank', rel: 'noopener noreferrer', class: 'row' }, tr('desk.open_in_b24'))),
+    el('div', { class: 'actions', id: 'actions' }, ...buttonRows(card.actions, { type: 'lead', id }), el('a', { href: webLink(card.link), target: '_blank', rel: 'noopener noreferrer', class: 'row' }, tr('desk.open_in_b24'))),
     el('h2', {}, tr('desk.history')), el('ul', { class: 'plain' }, ...card.history.map((h) => el('li', {}, `${h.at} — ${h.stage}`))),
     el('h2', {}, tr('desk.comments')), el('ul', { class: 'plain', id: 'comments' }, ...card.comments.map((c) => el('li', {}, `${c.at}\n${c.text}`))),
   );
@@ -267,7 +267,7 @@ async function contactPage(id: number): Promise<void> {
       });
       return row;
     }),
-    el('a', { href: card.link, target: '_blank', rel: 'noopener noreferrer', class: 'row' }, tr('desk.open_in_b24')),
+    el('a', { href: webLink(card.link), target: '_blank', rel: 'noopener noreferrer', class: 'row' }, tr('desk.open_in_b24')),
   );
 }
 
@@ -275,7 +275,7 @@ const openEntity = (entity: Entity, panels: Node[] = []) => (entity.type === 'de
 
 function buttonRows(rows: Button[][], entity: Entity): HTMLElement[] {
   return rows.flat().map((button) => {
-    if (button.kind === 'url') return el('a', { href: button.url, target: '_blank', rel: 'noopener noreferrer', class: 'row' }, plain(button.text));
+    if (button.kind === 'url') return el('a', { href: webLink(button.url), target: '_blank', rel: 'noopener noreferrer', class: 'row' }, plain(button.text));
     const node = el('button', { type: 'button', 'data-action': button.data }, plain(button.text));
     node.addEventListener('click', () => quietly(press(button.data, entity)));
     return node;
@@ -350,6 +350,18 @@ async function searchPage(query: string): Promise<void> {
   }));
 }
 
+/** A hand-typed `%E0` in the address must not stop the page: it is searched as written. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Links come from the server (portal URLs); only web links are followed, whatever a CRM field might hold. */
+const webLink = (url: string): string => (/^https?:\/\//i.test(url) ? url : '#');
+
 function route(): void {
   generation += 1;
   const hash = location.hash.replace(/^#/, '');
@@ -362,7 +374,7 @@ function route(): void {
   const report = /^\/report(?:\?period=(today|yesterday|week|month))?$/.exec(hash);
   if (report) return quietly(reportPage((report[1] ?? 'today') as (typeof PERIODS)[number]));
   const search = /^\/search(?:\?q=(.*))?$/.exec(hash);
-  if (search) return quietly(searchPage(decodeURIComponent(search[1] ?? '')));
+  if (search) return quietly(searchPage(safeDecode(search[1] ?? '')));
   quietly(dayPage());
 }
 

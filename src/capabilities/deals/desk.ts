@@ -15,6 +15,8 @@ import { dealsTexts } from './texts.js';
 import type { BoardView, ContactCardView, DealCardView, DealDesk, SearchHit } from './types.js';
 
 const MAX_HISTORY = 5;
+/** Rows read per list call of a search (one portal page). */
+const SEARCH_ROWS = 50;
 const MAX_COMMENTS = 5;
 
 function contactName(contact: Pick<Contact, 'name' | 'lastName' | 'id'>): string {
@@ -127,7 +129,8 @@ export function createDealDesk(ctx: DealContext): DealDesk {
       }
       return hits;
     }
-    const stems = tokenize(query).map(stemRu).filter((s) => s.length >= 2);
+    // Stems of three letters or more: "ко" would match half the portal (and read all of it).
+    const stems = tokenize(query).map(stemRu).filter((s) => s.length >= 3);
     if (stems.length === 0) return hits;
     // The longest stem narrows on the portal (a substring filter); every stem must then match a word of the title.
     const longest = [...stems].sort((a, b) => b.length - a.length)[0]!;
@@ -136,15 +139,16 @@ export function createDealDesk(ctx: DealContext): DealDesk {
       return stems.every((stem) => words.some((w) => w.startsWith(stem) || stemRu(w) === stem));
     };
     const [deals, byName, byLastName, companies] = await Promise.all([
-      deps.crm.listDeals({ filter: { '%TITLE': longest, ...ownerFilter(owners) }, select: selectFields() }),
-      deps.crm.listContacts({ filter: { '%NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'] }),
-      deps.crm.listContacts({ filter: { '%LAST_NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'] }),
+      // One page each (50 rows): a search shows the first matches, never a walk through the whole portal.
+      deps.crm.listDeals({ filter: { '%TITLE': longest, ...ownerFilter(owners) }, select: selectFields(), limit: SEARCH_ROWS }),
+      deps.crm.listContacts({ filter: { '%NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'], limit: SEARCH_ROWS }),
+      deps.crm.listContacts({ filter: { '%LAST_NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'], limit: SEARCH_ROWS }),
       // A company is anyone's to find by name; what the viewer gets are its deals they may see.
-      deps.crm.listCompanies({ filter: { '%TITLE': longest }, select: ['ID', 'TITLE'] }),
+      deps.crm.listCompanies({ filter: { '%TITLE': longest }, select: ['ID', 'TITLE'], limit: SEARCH_ROWS }),
     ]);
     const companyNames = new Map(companies.items.filter((c) => matchesAll(c.title ?? '')).slice(0, 20).map((c) => [c.id, c.title ?? '']));
     if (companyNames.size > 0) {
-      const { items } = await deps.crm.listDeals({ filter: { '@COMPANY_ID': [...companyNames.keys()], ...ownerFilter(owners) }, select: [...selectFields(), 'COMPANY_ID'] });
+      const { items } = await deps.crm.listDeals({ filter: { '@COMPANY_ID': [...companyNames.keys()], ...ownerFilter(owners) }, select: [...selectFields(), 'COMPANY_ID'], limit: SEARCH_ROWS });
       for (const deal of items) {
         if (!visible(deal.assignedById)) continue;
         const hit = dealHit(deal);

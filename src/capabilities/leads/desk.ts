@@ -77,10 +77,10 @@ export function createLeadDesk(ctx: LeadContext): LeadDesk {
       if (ids.length === 0) return [];
       return (await deps.crm.listLeads({ filter: { '@ID': ids, ...mine }, select: [...SELECT, 'NAME', 'LAST_NAME', 'PHONE'] })).items.map(hit);
     }
-    const stems = tokenize(query).map(stemRu).filter((s) => s.length >= 2);
+    const stems = tokenize(query).map(stemRu).filter((s) => s.length >= 3);
     if (stems.length === 0) return [];
     const longest = [...stems].sort((a, b) => b.length - a.length)[0]!;
-    const { items } = await deps.crm.listLeads({ filter: { '%TITLE': longest, ...mine }, select: [...SELECT, 'NAME', 'LAST_NAME', 'PHONE'] });
+    const { items } = await deps.crm.listLeads({ filter: { '%TITLE': longest, ...mine }, select: [...SELECT, 'NAME', 'LAST_NAME', 'PHONE'], limit: 50 });
     return items.filter((lead) => {
       const words = tokenize(lead.title ?? '');
       return stems.every((stem) => words.some((w) => w.startsWith(stem) || stemRu(w) === stem));

@@ -9,7 +9,7 @@ import type { Directory } from '../../identity/directory.js';
 import type { IdentityStore } from '../../identity/store.js';
 import type { Logger } from '../../infra/log.js';
 import { maskSecrets } from '../../infra/secrets.js';
-import type { BotContext } from './context.js';
+import { answerPress, type BotContext } from './context.js';
 import { telegramConversation } from './conversation.js';
 import { accessGuard, actorMiddleware, linkingFeature } from './linking.js';
 import { sequentializeByChat, type UpdateTracker } from './runtime.js';
@@ -53,6 +53,18 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   // few times, never for long. Bulk sending is paced by the outbox instead.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 5 }));
   if (options.tracker) bot.use(options.tracker.middleware);
+  // Whatever the backlog (a slow portal, a Redis that went away mid-press), the spinner stops within Telegram's
+  // window (counted from arrival: before the wait behind the same chat's updates); the outcome still lands in the message.
+  bot.on('callback_query', async (ctx, next) => {
+    const early = setTimeout(() => {
+      void answerPress(ctx, { text: t(toLocale(ctx.from?.language_code), 'errors.still_working') }).catch(() => undefined);
+    }, options.answerPressWithinMs ?? 10_000);
+    try {
+      await next();
+    } finally {
+      clearTimeout(early);
+    }
+  });
   bot.use(sequentializeByChat());
   bot.use(async (ctx, next) => {
     ctx.locale = toLocale(ctx.from?.language_code);
@@ -66,7 +78,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     const payload = signer ? signer.open(ctx.callbackQuery.data, String(chatId)) : ctx.callbackQuery.data;
     if (payload === null) {
       log.info({ telegramUserId: ctx.from.id }, 'press refused: the button data was not signed for this chat');
-      await ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.outdated_button') }).catch(() => undefined);
+      await answerPress(ctx, { text: t(ctx.locale, 'errors.outdated_button') });
       return;
     }
     ctx.buttonPayload = payload;
@@ -78,24 +90,10 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     bot.use(async (ctx, next) => {
       if (redisHealthy()) return next();
       const text = t(ctx.locale, 'errors.unavailable');
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text }).catch(() => undefined);
+      if (ctx.callbackQuery) await answerPress(ctx, { text }).catch(() => undefined);
       else if (ctx.chat && ctx.message) await ctx.reply(text).catch(() => undefined);
     });
   }
-  // Whatever the backlog (a slow portal, a Redis that went away mid-press), the spinner stops within Telegram's
-  // window; the outcome still lands in the message.
-  bot.on('callback_query', async (ctx, next) => {
-    const early = setTimeout(() => {
-      if (ctx.pressAnswered) return;
-      ctx.pressAnswered = true;
-      void ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.still_working') }).catch(() => undefined);
-    }, options.answerPressWithinMs ?? 10_000);
-    try {
-      await next();
-    } finally {
-      clearTimeout(early);
-    }
-  });
   // Per-user flood protection: a polite answer instead of queuing hundreds of presses.
   const flood = options.flood ?? { limit: 10, timeFrameMs: 2_000 };
   if (flood) bot.use(limit<BotContext, Redis>({
@@ -104,7 +102,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
     keyPrefix: `${options.redisPrefix ?? 'dp'}:flood`,
     ...(options.redis ? { storageClient: options.redis } : {}),
     onLimitExceeded: async (ctx) => {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.too_many') }).catch(() => undefined);
+      if (ctx.callbackQuery) await answerPress(ctx, { text: t(ctx.locale, 'errors.too_many') }).catch(() => undefined);
       else if (ctx.chat) await ctx.reply(t(ctx.locale, 'errors.too_many')).catch(() => undefined);
     },
   }));
@@ -129,7 +127,7 @@ export function createBot(options: CreateBotOptions): Bot<BotContext> {
   bot.catch(async (error) => {
     log.error({ err: error.error, updateId: error.ctx.update.update_id }, maskSecrets(`update handling failed: ${error.message}`));
     try {
-      if (error.ctx.callbackQuery && !error.ctx.pressAnswered) await error.ctx.answerCallbackQuery({ text: t(error.ctx.locale ?? 'ru', 'errors.generic') });
+      if (error.ctx.callbackQuery) await answerPress(error.ctx, { text: t(error.ctx.locale ?? 'ru', 'errors.generic') });
       else if (error.ctx.chat) await error.ctx.reply(t(error.ctx.locale ?? 'ru', 'errors.generic'));
     } catch {
       // The chat may be unreachable; the error is already logged.

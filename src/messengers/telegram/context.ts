@@ -16,3 +16,16 @@ export interface BotContextFlavor {
 }
 
 export type BotContext = Context & BotContextFlavor;
+
+/**
+ * Answers a pressed button, once: Telegram takes exactly one answer per press, and the watchdog, a refusal and the
+ * action itself may each want to. A press Telegram already dropped ("query is too old") needs no answer.
+ */
+export async function answerPress(ctx: BotContext, answer: { text?: string; show_alert?: boolean } = {}): Promise<void> {
+  if (!ctx.callbackQuery || ctx.pressAnswered) return;
+  ctx.pressAnswered = true;
+  await ctx.answerCallbackQuery(answer).catch((error: unknown) => {
+    const description = (error as { description?: unknown }).description;
+    if (!/query is too old|query id is invalid/i.test(typeof description === 'string' ? description : String(error))) throw error;
+  });
+}

@@ -5,8 +5,9 @@ import type { CallbackSigner } from '../../chat/callback-signature.js';
 import type { MessageRef } from '../../chat/message.js';
 import type { ChatRouter } from '../../conversation/router.js';
 import { t } from '../../i18n/index.js';
+import { withinMinuteBudget } from '../../infra/minute-budget.js';
 import { createTelegramAdapter } from './adapter.js';
-import type { BotContext } from './context.js';
+import { answerPress, type BotContext } from './context.js';
 import { renderTelegramHtml } from './render.js';
 
 /** A Telegram update as an Interaction; `finish` answers a press nobody answered (Telegram wants exactly one answer). */
@@ -28,9 +29,7 @@ export function telegramInteraction(ctx: BotContext, actor: Actor, signer?: Call
         if (text) await adapter.send(chatId, { text });
         return;
       }
-      if (ctx.pressAnswered) return;
-      ctx.pressAnswered = true;
-      await ctx.answerCallbackQuery({ ...(text ? { text } : {}), ...(options?.alert ? { show_alert: true } : {}) });
+      await answerPress(ctx, { ...(text ? { text } : {}), ...(options?.alert ? { show_alert: true } : {}) });
     },
     async edit(next) {
       if (pressed) await adapter.edit(pressed, next);
@@ -47,10 +46,7 @@ export function telegramInteraction(ctx: BotContext, actor: Actor, signer?: Call
       await ctx.replyWithChatAction('typing').catch(() => undefined);
     },
     async finish() {
-      if (ctx.callbackQuery && !ctx.pressAnswered) {
-        ctx.pressAnswered = true;
-        await ctx.answerCallbackQuery();
-      }
+      await answerPress(ctx);
     },
   };
   return interaction;
@@ -71,11 +67,11 @@ export function telegramConversation(router: ChatRouter, options: {
   const interaction = (ctx: BotContext, actor: Actor) => telegramInteraction(ctx, actor, signer);
   composer.on('callback_query:data', async (ctx) => {
     if (!ctx.actor) {
-      await ctx.answerCallbackQuery({ text: t(ctx.locale, 'help.unlinked'), show_alert: true });
+      await answerPress(ctx, { text: t(ctx.locale, 'help.unlinked'), show_alert: true });
       return;
     }
-    if (pressBudget && !(await withinPressBudget(pressBudget, ctx.actor.b24UserId))) {
-      await ctx.answerCallbackQuery({ text: t(ctx.locale, 'errors.press_budget') });
+    if (pressBudget && !(await withinMinuteBudget(pressBudget.redis, `${pressBudget.keyPrefix}:${ctx.actor.b24UserId}`, pressBudget.perMinute))) {
+      await answerPress(ctx, { text: t(ctx.locale, 'errors.press_budget') });
       return;
     }
     const press = interaction(ctx, ctx.actor);
@@ -98,11 +94,4 @@ export function telegramConversation(router: ChatRouter, options: {
     if (!(await router.text(text, interaction(ctx, actor)))) await next();
   });
   return composer;
-}
-
-/** A fixed one-minute window per person in Redis (one INCR): true while the person is within their presses. */
-async function withinPressBudget(budget: { redis: Redis; keyPrefix: string; perMinute: number }, b24UserId: number): Promise<boolean> {
-  const key = `${budget.keyPrefix}:${b24UserId}:${Math.floor(Date.now() / 60_000)}`;
-  const [[, used]] = (await budget.redis.multi().incr(key).expire(key, 120).exec()) as [[unknown, number], unknown];
-  return used <= budget.perMinute;
 }

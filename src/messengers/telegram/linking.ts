@@ -3,7 +3,7 @@ import { type Locale, t } from '../../i18n/index.js';
 import type { Directory } from '../../identity/directory.js';
 import type { IdentityStore } from '../../identity/store.js';
 import type { Logger } from '../../infra/log.js';
-import type { BotContext } from './context.js';
+import { answerPress, type BotContext } from './context.js';
 
 export interface IdentityDeps {
   store: IdentityStore;
@@ -42,7 +42,7 @@ export function accessGuard(): Middleware<BotContext> {
     const command = text.startsWith('/') ? text.split(/[\s@]/)[0] : undefined;
     if ((command && open.has(command)) || ctx.message?.contact) return next();
     if (ctx.callbackQuery) {
-      await ctx.answerCallbackQuery({ text: t(ctx.locale, 'help.unlinked'), show_alert: true });
+      await answerPress(ctx, { text: t(ctx.locale, 'help.unlinked'), show_alert: true });
       return;
     }
     if (ctx.message) await ctx.reply(t(ctx.locale, 'help.unlinked'));
