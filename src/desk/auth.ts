@@ -30,6 +30,8 @@ export const LINK_TOKEN_SECONDS = 15 * 60;
 /** A Telegram auth_date this far ahead of our clock is clock skew, not an attack. */
 const FUTURE_SKEW_SECONDS = 60;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/** However it is renewed, a session ends after this long. */
+const SESSION_MAX_AGE_MS = 12 * 3600_000;
 
 const newToken = (): string => randomBytes(32).toString('base64url');
 
@@ -47,7 +49,7 @@ export function createDeskAuth(deps: {
 
   async function openSession(b24UserId: number, extra: Omit<DeskSession, 'b24UserId'> = {}): Promise<string> {
     const session = newToken();
-    await deps.redis.set(key('session', session), JSON.stringify({ b24UserId, ...extra }), 'EX', deps.sessionSeconds);
+    await deps.redis.set(key('session', session), JSON.stringify({ b24UserId, ...extra, openedAt: now().getTime() }), 'EX', deps.sessionSeconds);
     return session;
   }
 
@@ -110,8 +112,10 @@ export function createDeskAuth(deps: {
       const raw = await deps.redis.getex(key('session', token), 'EX', deps.sessionSeconds);
       if (raw === null) return null;
       try {
-        const parsed = JSON.parse(raw) as DeskSession;
-        return Number.isSafeInteger(parsed.b24UserId) ? parsed : null;
+        const parsed = JSON.parse(raw) as DeskSession & { openedAt?: number };
+        // Renewed by use, but never beyond a working day: a forgotten open tab signs in again.
+        if (typeof parsed.openedAt === 'number' && now().getTime() - parsed.openedAt > SESSION_MAX_AGE_MS) return null;
+        return Number.isSafeInteger(parsed.b24UserId) ? { b24UserId: parsed.b24UserId, ...(parsed.languageCode ? { languageCode: parsed.languageCode } : {}) } : null;
       } catch {
         return null;
       }
