@@ -3,14 +3,18 @@
  * deals nudged and moved by presses, messages fanned out — with the process's RSS and Redis's used memory sampled
  * every 10 s. Goal: no growth beyond the first minute's working set (the slope after it, per minute, near zero).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 
 export interface SoakResult {
   minutes: number;
-  samples: Array<{ atS: number; rssMb: number; redisMb: number }>;
+  samples: Array<{ atS: number; rssMb: number; heapMb: number; redisMb: number }>;
   /** Least-squares slope after the first minute, MB per minute. */
   rssSlopeMbPerMin: number;
+  /** The JS heap after a full collection: what a leak would grow (RSS also holds freed pages the allocator keeps). */
+  heapSlopeMbPerMin: number;
   redisSlopeMbPerMin: number;
   leads: number;
   presses: number;
@@ -49,10 +53,15 @@ export async function runSoak(options: { minutes: number; redisUrl?: string }): 
     let leads = 0;
     let presses = 0;
     let messages = 0;
+    // A full collection before each sample, so the heap figure is what is still referenced.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
     const sample = async () => {
+      gc();
       const info = await env.app.redis.info('memory');
       const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-      samples.push({ atS: (Date.now() - started) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20, redisMb: used / 2 ** 20 });
+      const memory = process.memoryUsage();
+      samples.push({ atS: (Date.now() - started) / 1000, rssMb: memory.rss / 2 ** 20, heapMb: memory.heapUsed / 2 ** 20, redisMb: used / 2 ** 20 });
     };
     await sample();
     const sampler = setInterval(() => void sample(), 10_000);
@@ -82,6 +91,7 @@ export async function runSoak(options: { minutes: number; redisUrl?: string }): 
     return {
       minutes: options.minutes, samples, leads, presses, messages,
       rssSlopeMbPerMin: slope(after.map((s) => [s.atS / 60, s.rssMb])),
+      heapSlopeMbPerMin: slope(after.map((s) => [s.atS / 60, s.heapMb])),
       redisSlopeMbPerMin: slope(after.map((s) => [s.atS / 60, s.redisMb])),
     };
   } finally {
