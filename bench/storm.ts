@@ -83,6 +83,7 @@ STORMS.soak = async () => {
       'RSS MB first/last': `${first.rssMb.toFixed(0)}/${last.rssMb.toFixed(0)}`, 'RSS slope after 1 min MB/min': r.rssSlopeMbPerMin.toFixed(2),
       'heap after GC MB first/last': `${first.heapMb.toFixed(1)}/${last.heapMb.toFixed(1)}`, 'heap slope MB/min': r.heapSlopeMbPerMin.toFixed(3),
       'heap MB per sample': r.samples.map((s) => s.heapMb.toFixed(0)).join(' '),
+      'held by the sandboxes\' logs at the end MB': `${r.sandboxLogsMb.toFixed(1)} (${r.portalCallsLogged} portal calls logged)`,
       'Redis MB first/last': `${first.redisMb.toFixed(1)}/${last.redisMb.toFixed(1)}`, 'Redis slope MB/min': r.redisSlopeMbPerMin.toFixed(3),
       samples: r.samples.length,
       goal: r.heapSlopeMbPerMin < 0.5 ? 'met (heap flat; Redis grows by the delivery and exactly-once records, each with a TTL)' : 'NOT MET (the heap grows)',

@@ -19,6 +19,12 @@ export interface SoakResult {
   leads: number;
   presses: number;
   messages: number;
+  /**
+   * Heap the in-process sandboxes held at the end for their own records (the portal's call log, the Telegram
+   * transcripts), measured by dropping them and collecting: growth that is the test bench's, not DealPilot's.
+   */
+  sandboxLogsMb: number;
+  portalCallsLogged: number;
 }
 
 function slope(points: Array<[number, number]>): number {
@@ -87,9 +93,16 @@ export async function runSoak(options: { minutes: number; redisUrl?: string }): 
     }
     clearInterval(sampler);
     await sample();
+    const portalCallsLogged = env.bitrix.callLog.length;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    env.bitrix.resetLog();
+    env.telegram.reset();
+    gc();
+    const sandboxLogsMb = (before - process.memoryUsage().heapUsed) / 2 ** 20;
     const after = samples.filter((s) => s.atS >= 60);
     return {
-      minutes: options.minutes, samples, leads, presses, messages,
+      minutes: options.minutes, samples, leads, presses, messages, sandboxLogsMb, portalCallsLogged,
       rssSlopeMbPerMin: slope(after.map((s) => [s.atS / 60, s.rssMb])),
       heapSlopeMbPerMin: slope(after.map((s) => [s.atS / 60, s.heapMb])),
       redisSlopeMbPerMin: slope(after.map((s) => [s.atS / 60, s.redisMb])),
