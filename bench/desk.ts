@@ -19,16 +19,13 @@ import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { startSandboxEnvironment } from '../src/demo/environment.js';
+import { percentile } from './support/stats.js';
 
 const OPEN_DEALS = Number(process.env.BENCH_DESK_DEALS ?? 200);
 const CALLS = Number(process.env.BENCH_DESK_CALLS ?? 100);
 const PAGE_LOADS = 10;
 const MANAGER = DEMO.users.moscowManagers[0]!;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 async function timed(times: number, work: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
   const samples: number[] = [];

@@ -11,6 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { type SandboxEnvironment, startSandboxEnvironment } from '../src/demo/environment.js';
+import { percentile } from './support/stats.js';
 
 const PRESSES = 20;
 /** Background reads started just before the presses ("a scan"): above the 40-request burst. */
@@ -20,10 +21,6 @@ const STUCK_DEALS = Number(process.env.BENCH_PRESS_STUCK ?? 80);
 const PRESS_EVERY_MS = 250;
 const MANAGER = DEMO.users.moscowManagers[0]!;
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 async function scenario(reserve: 'on' | 'off', withScan: boolean): Promise<{ p50: number; p99: number; scanRequests: number }> {
   const env: SandboxEnvironment = await startSandboxEnvironment({

@@ -10,6 +10,7 @@ import { runPortalFaults } from './storm/portal-faults.js';
 import { runSoak } from './storm/soak.js';
 import { runTelegramFaults } from './storm/telegram-faults.js';
 import { runWorkerKills } from './storm/worker-kills.js';
+import { percentile } from './support/stats.js';
 
 const STORMS: Record<string, () => Promise<Record<string, unknown>>> = {
   http: async () => {
@@ -101,7 +102,7 @@ STORMS.presses = async () => {
     return {
       storm: `Forged presses (${r.people} people, ~3/s each, real 2 req/s portal budget)`, presses: r.presses, answered: r.answered,
       'portal calls caused': r.portalCalls, 'portal writes caused': r.portalWrites,
-      'honest press p50/max ms': `${Math.round([...r.honestMs].sort((a, b) => a - b)[Math.floor(r.honestMs.length / 2)] ?? 0)}/${Math.round(honestMax)}`,
+      'honest press p50/max ms': `${Math.round(percentile(r.honestMs, 50))}/${Math.round(honestMax)}`,
       seconds: r.seconds.toFixed(1),
       goal: r.answered === r.presses && r.portalCalls === 0 && honestMax < 1_000 ? 'met' : 'NOT MET (goal: all answered, 0 portal calls, honest < 1 s)',
     };

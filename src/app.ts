@@ -275,13 +275,13 @@ export async function startApp(options: AppOptions): Promise<RunningApp> {
   const jobRuntime = jobs;
   metrics.watchQueues([outbox.queue, ...jobRuntime.queues()]);
 
+  // Known without waiting on Redis: presses during an outage are told so at once (commands would wait for it), and
+  // /readyz reads the same probe instead of sending a PING of its own.
+  const redisHealth = watchRedisHealth(redis);
   const readiness: ReadinessCheck[] = [
-    { name: 'redis', check: async () => (await redis.ping()) === 'PONG' },
+    { name: 'redis', check: () => redisHealth.healthy() },
     { name: 'bitrix24', check: async () => { await crm.call('server.time'); return true; } },
   ];
-
-  // Known without waiting on Redis: presses during an outage are told so at once (commands would wait for it).
-  const redisHealth = watchRedisHealth(redis);
   let botRuntime: BotRuntime | undefined;
   if (roles.has('bot')) {
     const tracker = createUpdateTracker();

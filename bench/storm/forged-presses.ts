@@ -5,6 +5,7 @@
  * answered, and the honest press is answered in under a second.
  */
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
+import { createPrng } from '@dealpilot/sandbox/bitrix/prng';
 import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
 
 export interface ForgedPressesResult {
@@ -24,19 +25,18 @@ const MANAGER = DEMO.users.moscowManagers[0]!;
 const FIRST_OUTSIDER = 500;
 
 function mutations(real: string, count: number, seed: number): string[] {
-  let state = seed;
-  const next = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31);
+  const prng = createPrng(seed);
   const codes = ['dm', 'dr', 'dx', 'ds', 'dp', 'de', 'da', 'dy', 'dn', 'df', 'lt', 'lr', 'la', 'bk', 'bu', 'rp'];
   const out: string[] = [];
   const [version, , id, ...rest] = real.split('|');
   for (let i = 0; i < count; i++) {
-    const kind = next() % 5;
-    if (kind === 0) out.push([version, 'dm', String(1 + (next() % 400)), ...rest].join('|'));
-    else if (kind === 1) out.push([version, codes[next() % codes.length], id, ...rest].join('|'));
-    else if (kind === 2) out.push(`${real}${'x'.repeat(next() % 20)}`.slice(0, 64));
-    else if (kind === 3) out.push(Buffer.from(Array.from({ length: 1 + (next() % 60) }, () => next() % 256)).toString('latin1'));
+    const kind = prng.int(0, 4);
+    if (kind === 0) out.push([version, 'dm', String(prng.int(1, 400)), ...rest].join('|'));
+    else if (kind === 1) out.push([version, prng.pick(codes), id, ...rest].join('|'));
+    else if (kind === 2) out.push(`${real}${'x'.repeat(prng.int(0, 19))}`.slice(0, 64));
+    else if (kind === 3) out.push(Buffer.from(Array.from({ length: prng.int(1, 60) }, () => prng.int(0, 255))).toString('latin1'));
     // A real-looking signature that is not the bot's.
-    else out.push(`${real}~${Buffer.from(String(next())).toString('base64url').slice(0, 8).padEnd(8, 'A')}`);
+    else out.push(`${real}~${Buffer.from(String(prng.next())).toString('base64url').slice(0, 8).padEnd(8, 'A')}`);
   }
   return out;
 }

@@ -7,6 +7,7 @@
  */
 import { DEMO } from '@dealpilot/sandbox/bitrix/demo-ids';
 import { type SandboxEnvironment, startSandboxEnvironment } from '../../src/demo/environment.js';
+import { percentile } from '../support/stats.js';
 
 export interface PortalFaultsResult {
   triggers: number;
@@ -146,7 +147,7 @@ export async function runPortalFaults(options: { leads: number; handLeads?: numb
         tasks: duplicatesBy(store.listTasks(), (t) => markerOf(t.description)),
         deals: duplicatesBy(store.listDeals().filter((d) => d.ORIGINATOR_ID === 'dealpilot'), (d) => String(d.ORIGIN_ID ?? '') || null),
       },
-      completionP99Ms: times[Math.max(0, Math.ceil(times.length * 0.99) - 1)] ?? 0, completionMaxMs: times.at(-1) ?? 0,
+      completionP99Ms: percentile(times, 99), completionMaxMs: times.at(-1) ?? 0,
       faultedCalls, seconds: (performance.now() - started) / 1000,
     };
   } finally {

@@ -124,6 +124,8 @@ export interface CrmGateway {
   // contacts
   listContacts(query?: ListQuery): Promise<ListResult<Contact>>;
   listCompanies(query?: ListQuery): Promise<ListResult<Company>>;
+  /** Ids of leads or contacts holding this phone in any format (`crm.duplicate.findbycomm`: the portal compares digits). */
+  findByPhone(phone: string, entityType: 'LEAD' | 'CONTACT'): Promise<number[]>;
   getContact(id: number): Promise<Contact>;
   updateContact(id: number, fields: Record<string, unknown>, options?: UpdateOptions): Promise<void>;
   // reference data (cached)
@@ -364,6 +366,12 @@ export function createCrmGateway(options: CrmGatewayOptions): CrmGateway {
 
     listContacts: (query) => collect('contact', query),
     listCompanies: (query) => collect('company', query),
+    async findByPhone(phone, entityType) {
+      const found = await call<Record<string, unknown> | unknown[]>('crm.duplicate.findbycomm', { type: 'PHONE', values: [phone], entity_type: entityType });
+      // Nothing found comes back as an empty array, not an object.
+      const ids = Array.isArray(found) ? [] : found[entityType];
+      return Array.isArray(ids) ? ids.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0) : [];
+    },
     getContact: (id) => getEntity('crm.contact.get', id, schemas.contact, 'contact'),
     updateContact: (id, fields, opts) => update('crm.contact.update', id, fields, opts),
 

@@ -10,7 +10,7 @@ import { CrmError, CrmNotFoundError, CrmOperationLimitError, CrmRateLimitError }
 import { type Locale, toLocale } from '../i18n/index.js';
 import type { OwnerLookup } from '../identity/crm-source.js';
 import type { Directory } from '../identity/directory.js';
-import { type OrgChart, roleOnEntity, visibleOwners } from '../identity/org.js';
+import { type ActorRole, type OrgChart, roleOnEntity, visibleOwners } from '../identity/org.js';
 import type { IdentityStore } from '../identity/store.js';
 import type { Logger } from '../infra/log.js';
 import { withinMinuteBudget } from '../infra/minute-budget.js';
@@ -146,6 +146,7 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     next();
   });
 
+  type Viewer = Awaited<ReturnType<typeof viewer>>;
   const viewer = async (req: Authed) => {
     const b24UserId = req.desk!.b24UserId;
     const [org, preferences] = await Promise.all([deps.directory.org(), deps.identity.getPreferences(b24UserId)]);
@@ -176,49 +177,36 @@ export function mountDesk(app: Express, deps: DeskDeps): void {
     res.json({ items, total: items.length } satisfies DayResponse);
   });
 
-  api.get('/deals/:id', async (req: Authed, res) => {
-    const id = entityId.safeParse(req.params.id);
-    if (!id.success) return void res.status(400).json({ error: 'bad deal id' });
-    const me = await viewer(req);
-    const deal = await deps.deals.desk.readDeal(Number(id.data));
-    if (!deal) return void res.status(404).json({ error: 'not found' });
-    // The same rule as a button press: the responsible manager, a head above them, or an admin.
-    const role = deal.assignedById ? roleOnEntity(me.org, deps.admins, me.b24UserId, deal.assignedById) : null;
-    if (!role) {
-      deps.log.warn({ actor: me.b24UserId, deal: deal.id }, 'deal desk: card refused (not allowed)');
-      return void res.status(403).json({ error: 'not allowed' });
-    }
+  /**
+   * A card: the id checked, the entity read fresh, and the same rule as a button press — its responsible manager, a
+   * head above them, or an admin.
+   */
+  const cardRoute = <E extends { id: number; assignedById?: number | null }>(kind: 'deal' | 'lead' | 'contact',
+    read: (id: number) => Promise<E | null>, render: (entity: E, me: Viewer, role: ActorRole) => Promise<unknown>) =>
+    async (req: Authed, res: Response) => {
+      const id = entityId.safeParse(req.params.id);
+      if (!id.success) return void res.status(400).json({ error: `bad ${kind} id` });
+      const me = await viewer(req);
+      const entity = await read(Number(id.data));
+      if (!entity) return void res.status(404).json({ error: 'not found' });
+      const role = entity.assignedById ? roleOnEntity(me.org, deps.admins, me.b24UserId, entity.assignedById) : null;
+      if (!role) {
+        deps.log.warn({ actor: me.b24UserId, [kind]: entity.id }, `deal desk: ${kind} card refused (not allowed)`);
+        return void res.status(403).json({ error: 'not allowed' });
+      }
+      res.json(await render(entity, me, role));
+    };
+
+  api.get('/deals/:id', cardRoute('deal', (id) => deps.deals.desk.readDeal(id), async (deal, me, role) => {
     const card = await deps.deals.desk.card(deal, me.locale, deps.clock(), role);
-    res.json({ ...card, actions: deskButtons(card.actions) });
-  });
-
-  api.get('/leads/:id', async (req: Authed, res) => {
-    const id = entityId.safeParse(req.params.id);
-    if (!id.success) return void res.status(400).json({ error: 'bad lead id' });
-    const me = await viewer(req);
-    const lead = await deps.leads.desk.readLead(Number(id.data));
-    if (!lead) return void res.status(404).json({ error: 'not found' });
-    const role = lead.assignedById ? roleOnEntity(me.org, deps.admins, me.b24UserId, lead.assignedById) : null;
-    if (!role) {
-      deps.log.warn({ actor: me.b24UserId, lead: lead.id }, 'deal desk: lead card refused (not allowed)');
-      return void res.status(403).json({ error: 'not allowed' });
-    }
+    return { ...card, actions: deskButtons(card.actions) };
+  }));
+  api.get('/leads/:id', cardRoute('lead', (id) => deps.leads.desk.readLead(id), async (lead, me) => {
     const card = await deps.leads.desk.card(lead, me.locale);
-    res.json({ ...card, actions: deskButtons(card.actions) });
-  });
-
-  api.get('/contacts/:id', async (req: Authed, res) => {
-    const id = entityId.safeParse(req.params.id);
-    if (!id.success) return void res.status(400).json({ error: 'bad contact id' });
-    const me = await viewer(req);
-    const contact = await deps.deals.desk.readContact(Number(id.data));
-    if (!contact) return void res.status(404).json({ error: 'not found' });
-    if (!contact.assignedById || !roleOnEntity(me.org, deps.admins, me.b24UserId, contact.assignedById)) {
-      deps.log.warn({ actor: me.b24UserId, contact: contact.id }, 'deal desk: contact card refused (not allowed)');
-      return void res.status(403).json({ error: 'not allowed' });
-    }
-    res.json(await deps.deals.desk.contactCard(contact, me.locale, me.owners, deps.clock()));
-  });
+    return { ...card, actions: deskButtons(card.actions) };
+  }));
+  api.get('/contacts/:id', cardRoute('contact', (id) => deps.deals.desk.readContact(id),
+    (contact, me) => deps.deals.desk.contactCard(contact, me.locale, me.owners, deps.clock())));
 
   api.get('/board', async (req: Authed, res) => {
     const raw = req.query.pipeline;

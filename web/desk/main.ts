@@ -194,6 +194,14 @@ async function dayPage(): Promise<void> {
   }));
 }
 
+/** A card's stage history and timeline comments (deal and lead cards alike). */
+function activityLists(card: Pick<DealCardResponse, 'history' | 'comments'>): HTMLElement[] {
+  return [
+    el('h2', {}, tr('desk.history')), el('ul', { class: 'plain' }, ...card.history.map((h) => el('li', {}, `${h.at} — ${h.stage}`))),
+    el('h2', {}, tr('desk.comments')), el('ul', { class: 'plain', id: 'comments' }, ...card.comments.map((c) => el('li', {}, `${c.at}\n${c.text}`))),
+  ];
+}
+
 async function dealPage(id: number, panels: Node[] = []): Promise<void> {
   nav('day');
   let card: DealCardResponse;
@@ -216,8 +224,7 @@ async function dealPage(id: number, panels: Node[] = []): Promise<void> {
     el('p', { class: 'hint', id: 'card-stage' }, `${card.stage.name}${card.daysInStage !== null ? ` · ${tr('desk.days_in_stage', { days: card.daysInStage })}` : ''}${card.open ? '' : ` · ${tr('desk.closed')}`}`),
     pipeline, facts, ...panels,
     el('h2', {}, tr('desk.actions')), actions,
-    el('h2', {}, tr('desk.history')), el('ul', { class: 'plain' }, ...card.history.map((h) => el('li', {}, `${h.at} — ${h.stage}`))),
-    el('h2', {}, tr('desk.comments')), el('ul', { class: 'plain', id: 'comments' }, ...card.comments.map((c) => el('li', {}, `${c.at}\n${c.text}`))),
+    ...activityLists(card),
   );
 }
 
@@ -239,8 +246,7 @@ async function leadPage(id: number, panels: Node[] = []): Promise<void> {
     facts, ...panels,
     card.actions.length > 0 && el('h2', {}, tr('desk.actions')),
     el('div', { class: 'actions', id: 'actions' }, ...buttonRows(card.actions, { type: 'lead', id }), el('a', { href: webLink(card.link), target: '_blank', rel: 'noopener noreferrer', class: 'row' }, tr('desk.open_in_b24'))),
-    el('h2', {}, tr('desk.history')), el('ul', { class: 'plain' }, ...card.history.map((h) => el('li', {}, `${h.at} — ${h.stage}`))),
-    el('h2', {}, tr('desk.comments')), el('ul', { class: 'plain', id: 'comments' }, ...card.comments.map((c) => el('li', {}, `${c.at}\n${c.text}`))),
+    ...activityLists(card),
   );
 }
 

@@ -1,23 +1,22 @@
 import { encodeCallback } from '../../chat/callback-codec.js';
 import { actionButton } from '../../chat/message.js';
 import { type Contact, CrmNotFoundError, type Deal } from '../../crm/index.js';
-import { withoutMarker } from '../../crm/once.js';
 import type { Locale } from '../../i18n/index.js';
 import type { ActorRole, VisibleOwners as Owners } from '../../identity/org.js';
+import { normalizePhone } from '../../identity/phone.js';
 import { formatBirthday, parseBirthdayText } from '../../rules/birthday/index.js';
 import { formatMoney } from '../../rules/deals/index.js';
 import type { DayCandidate } from '../../rules/desk/day.js';
-import { stemRu, tokenize } from '../../rules/text/index.js';
+import { searchTerms } from '../../rules/text/index.js';
 import { calendarDateAt, dateFieldToCalendarDate } from '../../rules/time/index.js';
+import { RECENT_ACTIVITY, recentActivity } from '../activity.js';
 import { createPaymentButtons } from '../payments/buttons.js';
 import type { DealContext } from './context.js';
 import { dealsTexts } from './texts.js';
 import type { BoardView, ContactCardView, DealCardView, DealDesk, SearchHit } from './types.js';
 
-const MAX_HISTORY = 5;
 /** Rows read per list call of a search (one portal page). */
 const SEARCH_ROWS = 50;
-const MAX_COMMENTS = 5;
 
 function contactName(contact: Pick<Contact, 'name' | 'lastName' | 'id'>): string {
   return [contact.name, contact.lastName].filter(Boolean).join(' ').trim() || `#${contact.id}`;
@@ -54,11 +53,8 @@ export function createDealDesk(ctx: DealContext): DealDesk {
     const pipeline = pipelineOf(deal);
     const stage = stageOf(deal);
     const { paid, remaining } = remainingOf(deal);
-    const [history, comments, contact] = await Promise.all([
-      deps.crm.listStageHistory('deal', { filter: { OWNER_ID: deal.id } }).then((r) => r.items),
-      deps.crm.call<Array<{ CREATED?: string; COMMENT?: string }>>('crm.timeline.comment.list', {
-        filter: { ENTITY_ID: deal.id, ENTITY_TYPE: 'deal' }, select: ['ID', 'CREATED', 'COMMENT'], order: { CREATED: 'DESC' },
-      }).catch(() => []),
+    const [activity, contact] = await Promise.all([
+      recentActivity(deps.crm, 'deal', deal.id, RECENT_ACTIVITY),
       deal.contactId ? deps.crm.getContact(deal.contactId).catch(() => null) : Promise.resolve(null),
     ]);
     // The press that follows compares the deal with what this card showed: a change made meanwhile is shown, not overwritten.
@@ -86,10 +82,8 @@ export function createDealDesk(ctx: DealContext): DealDesk {
       amount: money(deal, deal.opportunity ?? 0, locale), paid: money(deal, paid, locale), remaining: money(deal, remaining, locale),
       owner: { id: deal.assignedById ?? null, name: await personName(deal.assignedById) },
       client: contact ? { id: contact.id, name: contactName(contact), phones: (contact.phones ?? []).map((p) => String(p.value ?? '')).filter(Boolean) } : null,
-      history: [...history].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, MAX_HISTORY)
-        .map((h) => ({ at: when(h.createdAt, locale), stage: names.deal(h.stageId) })),
-      comments: (Array.isArray(comments) ? comments : []).slice(0, MAX_COMMENTS)
-        .map((c) => ({ at: c.CREATED ? when(new Date(c.CREATED), locale) : '', text: withoutMarker(String(c.COMMENT ?? '')) })),
+      history: activity.history.map((h) => ({ at: when(h.createdAt, locale), stage: names.deal(h.stageId) })),
+      comments: activity.comments.map((c) => ({ at: c.at ? when(c.at, locale) : '', text: c.text })),
       link: dealLink(deal.id),
       actions,
     };
@@ -118,9 +112,8 @@ export function createDealDesk(ctx: DealContext): DealDesk {
       const deal = await ctx.readDeal(Number(digits));
       if (deal && visible(deal.assignedById)) add(dealHit(deal));
     }
-    if (digits.length >= 10 && /^[\d\s()+.-]+$/.test(query.trim())) {
-      const found = await deps.crm.call<{ CONTACT?: number[] } | unknown[]>('crm.duplicate.findbycomm', { type: 'PHONE', values: [query.trim()], entity_type: 'CONTACT' });
-      const ids = Array.isArray(found) ? [] : (found.CONTACT ?? []);
+    if (normalizePhone(query) !== null) {
+      const ids = await deps.crm.findByPhone(query.trim(), 'CONTACT');
       if (ids.length > 0) {
         const { items } = await deps.crm.listContacts({ filter: { '@ID': ids, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'] });
         for (const contact of items) {
@@ -129,24 +122,17 @@ export function createDealDesk(ctx: DealContext): DealDesk {
       }
       return hits;
     }
-    // Stems of three letters or more: "ко" would match half the portal (and read all of it).
-    const stems = tokenize(query).map(stemRu).filter((s) => s.length >= 3);
-    if (stems.length === 0) return hits;
-    // The longest stem narrows on the portal (a substring filter); every stem must then match a word of the title.
-    const longest = [...stems].sort((a, b) => b.length - a.length)[0]!;
-    const matchesAll = (text: string) => {
-      const words = tokenize(text);
-      return stems.every((stem) => words.some((w) => w.startsWith(stem) || stemRu(w) === stem));
-    };
+    const terms = searchTerms(query);
+    if (!terms) return hits;
     const [deals, byName, byLastName, companies] = await Promise.all([
       // One page each (50 rows): a search shows the first matches, never a walk through the whole portal.
-      deps.crm.listDeals({ filter: { '%TITLE': longest, ...ownerFilter(owners) }, select: selectFields(), limit: SEARCH_ROWS }),
-      deps.crm.listContacts({ filter: { '%NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'], limit: SEARCH_ROWS }),
-      deps.crm.listContacts({ filter: { '%LAST_NAME': longest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'], limit: SEARCH_ROWS }),
+      deps.crm.listDeals({ filter: { '%TITLE': terms.narrowest, ...ownerFilter(owners) }, select: selectFields(), limit: SEARCH_ROWS }),
+      deps.crm.listContacts({ filter: { '%NAME': terms.narrowest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'], limit: SEARCH_ROWS }),
+      deps.crm.listContacts({ filter: { '%LAST_NAME': terms.narrowest, ...ownerFilter(owners) }, select: ['ID', 'NAME', 'LAST_NAME', 'ASSIGNED_BY_ID', 'PHONE'], limit: SEARCH_ROWS }),
       // A company is anyone's to find by name; what the viewer gets are its deals they may see.
-      deps.crm.listCompanies({ filter: { '%TITLE': longest }, select: ['ID', 'TITLE'], limit: SEARCH_ROWS }),
+      deps.crm.listCompanies({ filter: { '%TITLE': terms.narrowest }, select: ['ID', 'TITLE'], limit: SEARCH_ROWS }),
     ]);
-    const companyNames = new Map(companies.items.filter((c) => matchesAll(c.title ?? '')).slice(0, 20).map((c) => [c.id, c.title ?? '']));
+    const companyNames = new Map(companies.items.filter((c) => terms.matches(c.title ?? '')).slice(0, 20).map((c) => [c.id, c.title ?? '']));
     if (companyNames.size > 0) {
       const { items } = await deps.crm.listDeals({ filter: { '@COMPANY_ID': [...companyNames.keys()], ...ownerFilter(owners) }, select: [...selectFields(), 'COMPANY_ID'], limit: SEARCH_ROWS });
       for (const deal of items) {
@@ -155,9 +141,9 @@ export function createDealDesk(ctx: DealContext): DealDesk {
         add({ ...hit, subtitle: `${companyNames.get(deal.companyId ?? 0) ?? ''} · ${hit.subtitle}` });
       }
     }
-    for (const deal of deals.items) if (visible(deal.assignedById) && matchesAll(deal.title ?? '')) add(dealHit(deal));
+    for (const deal of deals.items) if (visible(deal.assignedById) && terms.matches(deal.title ?? '')) add(dealHit(deal));
     for (const contact of [...byName.items, ...byLastName.items]) {
-      if (visible(contact.assignedById) && matchesAll(contactName(contact))) {
+      if (visible(contact.assignedById) && terms.matches(contactName(contact))) {
         add({ type: 'contact', id: contact.id, title: contactName(contact), subtitle: (contact.phones ?? []).map((p) => String(p.value ?? '')).join(', ') });
       }
     }

@@ -14,7 +14,7 @@ import { type ActionOutcome, both, PICK_REASON } from './types.js';
 export type LeadActions = ReturnType<typeof createLeadActions>;
 
 export function createLeadActions(ctx: LeadContext, followUps: LeadFollowUps) {
-  const { crm, directory, rules, leadUrl, writes, stayStep, nameOf, candidateButtons } = ctx;
+  const { crm, directory, rules, leadUrl, writes, stayStep, nameOf, candidateButtons, isOpen } = ctx;
   const { resumeFollowUp, applyAssignment, claim, release } = followUps;
 
   const outdated = (lead: Lead): ActionOutcome => ({
@@ -22,10 +22,6 @@ export function createLeadActions(ctx: LeadContext, followUps: LeadFollowUps) {
     toast: both((l) => LEAD_TEXTS[l].alreadyHandled(lead.id, lead.title ?? '')),
     message: both((l) => ({ text: LEAD_TEXTS[l].alreadyHandled(lead.id, lead.title ?? ''), buttons: [[urlButton(LEAD_TEXTS[l].open, leadUrl(lead.id))]] })),
   });
-
-  function isOpen(lead: Lead): boolean {
-    return !lead.statusSemantic || lead.statusSemantic === 'process';
-  }
 
   async function takeLead(actorId: number, leadId: number): Promise<ActionOutcome> {
     const lead = await crm.getLead(leadId);

@@ -31,6 +31,11 @@ export function createLeadContext(deps: CapabilityDeps) {
     return name || `#${userId}`;
   }
 
+  /** Still in play: not converted, not junk (a lead without a semantic counts as open). */
+  function isOpen(lead: Lead): boolean {
+    return !lead.statusSemantic || lead.statusSemantic === 'process';
+  }
+
   function isWaiting(lead: Lead): boolean {
     if (lead.statusSemantic && lead.statusSemantic !== 'process') return false;
     const owner = lead.assignedById ?? null;
@@ -110,5 +115,5 @@ export function createLeadContext(deps: CapabilityDeps) {
    * right after the portal created the task but before it was ticked off repeats that one step (at least once).
    */
 
-  return { deps, crm, redis, log, outbox, directory, rules, key, cursor, leadUrl, stageNames, writes, stayStep, nameOf, isWaiting, getLeadOrNull, sourceName, formatDeadline, contactLine, leadButtons, candidateButtons, assignedMessage };
+  return { deps, crm, redis, log, outbox, directory, rules, key, cursor, leadUrl, stageNames, writes, stayStep, nameOf, isOpen, isWaiting, getLeadOrNull, sourceName, formatDeadline, contactLine, leadButtons, candidateButtons, assignedMessage };
 }

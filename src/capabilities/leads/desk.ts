@@ -1,10 +1,11 @@
 import type { Lead } from '../../crm/index.js';
-import { withoutMarker } from '../../crm/once.js';
 import type { Locale } from '../../i18n/index.js';
 import type { VisibleOwners as Owners } from '../../identity/org.js';
+import { normalizePhone } from '../../identity/phone.js';
 import type { DayCandidate } from '../../rules/desk/day.js';
-import { stemRu, tokenize } from '../../rules/text/index.js';
+import { searchTerms } from '../../rules/text/index.js';
 import { daysElapsed } from '../../rules/time/index.js';
+import { RECENT_ACTIVITY, recentActivity } from '../activity.js';
 import type { LeadContext } from './context.js';
 import type { LeadCardView, LeadDesk } from './types.js';
 
@@ -12,10 +13,9 @@ const SELECT = ['ID', 'TITLE', 'STATUS_ID', 'STATUS_SEMANTIC_ID', 'ASSIGNED_BY_I
 
 /** The deal desk's read side of leads: "My day" rows (leads not taken yet first) and a lead's card. */
 export function createLeadDesk(ctx: LeadContext): LeadDesk {
-  const { deps, rules, stageNames, leadUrl, contactLine, leadButtons, getLeadOrNull } = ctx;
+  const { deps, rules, stageNames, leadUrl, contactLine, leadButtons, getLeadOrNull, isOpen } = ctx;
   const tz = rules.portal.timezone;
   const calendar = { timezone: tz, days: rules.workingHours.days, holidays: rules.workingHours.holidays };
-  const isOpen = (lead: Lead) => !lead.statusSemantic || lead.statusSemantic === 'process';
   const when = (date: Date, locale: Locale) => new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', {
     timeZone: tz, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
   }).format(date);
@@ -41,12 +41,7 @@ export function createLeadDesk(ctx: LeadContext): LeadDesk {
 
   async function card(lead: Lead, locale: Locale): Promise<LeadCardView> {
     const names = await stageNames.load();
-    const [history, comments] = await Promise.all([
-      deps.crm.listStageHistory('lead', { filter: { OWNER_ID: lead.id } }).then((r) => r.items),
-      deps.crm.call<Array<{ CREATED?: string; COMMENT?: string }>>('crm.timeline.comment.list', {
-        filter: { ENTITY_ID: lead.id, ENTITY_TYPE: 'lead' }, select: ['ID', 'CREATED', 'COMMENT'], order: { CREATED: 'DESC' },
-      }).catch(() => []),
-    ]);
+    const activity = await recentActivity(deps.crm, 'lead', lead.id, RECENT_ACTIVITY);
     const owner = lead.assignedById ? (await deps.directory.user(lead.assignedById))?.name ?? `#${lead.assignedById}` : '—';
     const open = isOpen(lead);
     return {
@@ -55,10 +50,8 @@ export function createLeadDesk(ctx: LeadContext): LeadDesk {
       owner: { id: lead.assignedById ?? null, name: owner },
       contact: contactLine(lead) ?? '',
       comment: lead.comments?.trim() ?? '',
-      history: [...history].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, 5)
-        .map((h) => ({ at: when(h.createdAt, locale), stage: names.lead(h.stageId) })),
-      comments: (Array.isArray(comments) ? comments : []).slice(0, 5)
-        .map((c) => ({ at: c.CREATED ? when(new Date(c.CREATED), locale) : '', text: withoutMarker(String(c.COMMENT ?? '')) })),
+      history: activity.history.map((h) => ({ at: when(h.createdAt, locale), stage: names.lead(h.stageId) })),
+      comments: activity.comments.map((c) => ({ at: c.at ? when(c.at, locale) : '', text: c.text })),
       link: leadUrl(lead.id),
       // The chat's buttons while the lead waits to be taken; afterwards the portal is where it is worked.
       actions: open && lead.statusId === rules.leadStatuses.new ? leadButtons(lead.id, locale) : [],
@@ -71,20 +64,15 @@ export function createLeadDesk(ctx: LeadContext): LeadDesk {
     const names = await stageNames.load();
     const hit = (lead: Lead) => ({ type: 'lead' as const, id: lead.id, title: lead.title ?? `#${lead.id}`, subtitle: [lead.statusId ? names.lead(lead.statusId) : '', contactLine(lead) ?? ''].filter(Boolean).join(' · ') });
     const trimmed = query.trim();
-    if (trimmed.replace(/\D/g, '').length >= 10 && /^[\d\s()+.-]+$/.test(trimmed)) {
-      const found = await deps.crm.call<{ LEAD?: number[] } | unknown[]>('crm.duplicate.findbycomm', { type: 'PHONE', values: [trimmed], entity_type: 'LEAD' });
-      const ids = Array.isArray(found) ? [] : (found.LEAD ?? []);
+    if (normalizePhone(trimmed) !== null) {
+      const ids = await deps.crm.findByPhone(trimmed, 'LEAD');
       if (ids.length === 0) return [];
       return (await deps.crm.listLeads({ filter: { '@ID': ids, ...mine }, select: [...SELECT, 'NAME', 'LAST_NAME', 'PHONE'] })).items.map(hit);
     }
-    const stems = tokenize(query).map(stemRu).filter((s) => s.length >= 3);
-    if (stems.length === 0) return [];
-    const longest = [...stems].sort((a, b) => b.length - a.length)[0]!;
-    const { items } = await deps.crm.listLeads({ filter: { '%TITLE': longest, ...mine }, select: [...SELECT, 'NAME', 'LAST_NAME', 'PHONE'], limit: 50 });
-    return items.filter((lead) => {
-      const words = tokenize(lead.title ?? '');
-      return stems.every((stem) => words.some((w) => w.startsWith(stem) || stemRu(w) === stem));
-    }).slice(0, 20).map(hit);
+    const terms = searchTerms(query);
+    if (!terms) return [];
+    const { items } = await deps.crm.listLeads({ filter: { '%TITLE': terms.narrowest, ...mine }, select: [...SELECT, 'NAME', 'LAST_NAME', 'PHONE'], limit: 50 });
+    return items.filter((lead) => terms.matches(lead.title ?? '')).slice(0, 20).map(hit);
   }
 
   return { dayCandidates, card, readLead: getLeadOrNull, search };

@@ -4,6 +4,8 @@
  * is in the chat — and then the answer is lost (a 502 page from a proxy, or the connection dropped). Only the
  * methods listed are affected (default: sendMessage and editMessageText).
  */
+import { createPrng, type Prng } from '../bitrix/prng.js';
+
 export interface TelegramFaultRates {
   /** Share (0..1) answered 500/502 before acting. */
   serverError?: number;
@@ -27,21 +29,16 @@ export interface TelegramFaultCounts {
 
 export class TelegramFaults {
   private rates: TelegramFaultRates = {};
-  private state = 1;
+  private prng: Prng = createPrng(1);
   readonly counts: TelegramFaultCounts = { serverErrors: 0, floodWaits: 0, lostAnswers: 0 };
 
   set(rates: TelegramFaultRates): void {
     this.rates = { ...rates };
-    this.state = rates.seed ?? 1;
+    this.prng = createPrng(rates.seed ?? 1);
   }
 
   clear(): void {
     this.rates = {};
-  }
-
-  private random(): number {
-    this.state = (this.state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return this.state / 2 ** 31;
   }
 
   private applies(method: string): boolean {
@@ -51,7 +48,7 @@ export class TelegramFaults {
   /** Asked before the method runs. */
   before(method: string): TelegramFaultDecision {
     if (!this.applies(method)) return { kind: 'none' };
-    const roll = this.random();
+    const roll = this.prng.next();
     const serverError = this.rates.serverError ?? 0;
     const floodWait = this.rates.floodWait ?? 0;
     if (roll < serverError) {
@@ -69,7 +66,7 @@ export class TelegramFaults {
   /** Asked after the method ran: lose its answer? */
   after(method: string): TelegramFaultDecision {
     if (!this.applies(method) || !(this.rates.lostAnswer ?? 0)) return { kind: 'none' };
-    if (this.random() >= (this.rates.lostAnswer ?? 0)) return { kind: 'none' };
+    if (this.prng.next() >= (this.rates.lostAnswer ?? 0)) return { kind: 'none' };
     this.counts.lostAnswers += 1;
     return { kind: 'lose', mode: this.rates.lostAnswerMode ?? 'gateway' };
   }
