@@ -16,11 +16,8 @@ export function watchRedisHealth(redis: Redis, options: { intervalMs?: number; t
   let healthy = true;
   let probing = false;
   const probe = async () => {
-    if (probing) {
-      // The previous PING is still out: that is an answer too.
-      healthy = false;
-      return;
-    }
+    // The previous PING is still out: its own timeout decides (a slow answer under load is not an outage).
+    if (probing) return;
     probing = true;
     let timer: NodeJS.Timeout | undefined;
     try {
